@@ -1,0 +1,512 @@
+/*
+ * weft: synchronization primitives shared by threads, event loops and languages.
+ *
+ * Generated from src/ffi by cbindgen; do not edit. Regenerate with scripts/gen-header.sh.
+ *
+ * API conventions (read once):
+ * - Every call returns a weft_status: WEFT_OK (0) on success; weft_status_str() names each.
+ * - Handles (weft_lock, weft_rlock, weft_sem, weft_port, weft_op) are opaque and reference
+ *   counted: *_new writes one reference, *_clone adds one, *_free drops one.
+ * - A NULL handle or out-pointer, or an out-of-range argument, returns WEFT_INVALID and
+ *   changes nothing; out-parameters are written only when the call succeeds.
+ * - Panics never cross this boundary: a bug inside weft returns WEFT_INTERNAL.
+ * - Timeouts are int64_t nanoseconds: negative (WEFT_FOREVER) waits forever, 0 tries once.
+ * - Blocking calls own the lock as the calling thread; *_as and *_async calls take an
+ *   explicit nonzero uint64_t owner token (a task or goroutine id, or weft_thread_owner()).
+ * - Every function is thread-safe unless its comment says otherwise.
+ */
+
+#ifndef WEFT_H
+#define WEFT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+
+/**
+ * Lock flag: strict FIFO handoff to the first waiter (the default).
+ */
+#define WEFT_LOCK_FIFO 0
+
+/**
+ * Lock flag: throughput mode. A release unlocks and wakes the first waiting thread to
+ * retry, so a running thread may take the lock first; a waiter that keeps losing is
+ * eventually handed the lock directly, and async waiters always are.
+ */
+#define WEFT_LOCK_THROUGHPUT 1
+
+/**
+ * `WEFT_FOREVER`: wait until granted.
+ */
+#define WEFT_FOREVER (int64_t)-1
+
+/**
+ * One nanosecond, the unit of every timeout.
+ */
+#define WEFT_NS (int64_t)1
+
+/**
+ * One microsecond in nanoseconds.
+ */
+#define WEFT_US (int64_t)1000
+
+/**
+ * One millisecond in nanoseconds.
+ */
+#define WEFT_MS (int64_t)1000000
+
+/**
+ * One second in nanoseconds.
+ */
+#define WEFT_SECOND (int64_t)1000000000
+
+/**
+ * An ownable lock: held by one owner at a time, released only by its owner. Waiters of
+ * every face (blocking threads, async ops) stand in one FIFO line. Reference counted.
+ */
+typedef struct weft_lock weft_lock;
+
+/**
+ * A pending async operation (an acquire that returned `WEFT_PENDING`). Reference
+ * counted: the `*_async` call hands you one reference, released by `weft_op_free`.
+ */
+typedef struct weft_op weft_op;
+
+/**
+ * A completion port: one per event loop (or per thread that waits for completions).
+ * Async operations started with this port complete into its queue; its fd is readable
+ * exactly while completions are pending. Reference counted; when the last reference is
+ * freed the port closes (see `weft_port_free`).
+ */
+typedef struct weft_port weft_port;
+
+/**
+ * A reentrant lock: its owner may acquire it again (depth adds up) and must release as
+ * many levels as it acquired. Same line, faces and flags as `weft_lock`.
+ */
+typedef struct weft_rlock weft_rlock;
+
+/**
+ * A counting semaphore. No ownership: any thread may release. Waiters of every face
+ * stand in one FIFO line, and a release hands permits to them before anyone else.
+ */
+typedef struct weft_sem weft_sem;
+
+/**
+ * The result of every weft call. `WEFT_OK` (0) is success; see `weft_status_str`.
+ */
+typedef int32_t weft_status;
+
+/**
+ * Called once when an async operation completes: `callback(arg, status)`. It runs on the
+ * thread that completed the op (the releaser, a canceller) when the op has no port, or
+ * inside `weft_port_run` on the loop's thread. No weft lock is held: it may call weft.
+ */
+typedef void (*weft_callback)(void *arg, weft_status status);
+
+/**
+ * One completion as the pull form returns it.
+ */
+typedef struct weft_completion {
+  /**
+   * The `arg` the operation was started with.
+   */
+  void *arg;
+  /**
+   * How it ended: `WEFT_OK` (granted), `WEFT_CANCELLED`, ...
+   */
+  weft_status status;
+} weft_completion;
+
+
+
+/**
+ * Success: the permit, lock or value is the caller's.
+ */
+#define WEFT_OK 0
+
+/**
+ * An async operation was queued; its completion follows exactly once.
+ */
+#define WEFT_PENDING 1
+
+/**
+ * A try-operation (or a zero timeout) could not succeed at once.
+ */
+#define WEFT_WOULD_BLOCK 2
+
+/**
+ * A blocking wait reached its timeout.
+ */
+#define WEFT_TIMEOUT 3
+
+/**
+ * The operation was cancelled before it was granted.
+ */
+#define WEFT_CANCELLED 4
+
+/**
+ * The primitive is broken (barriers).
+ */
+#define WEFT_BROKEN 5
+
+/**
+ * The primitive or port is closed.
+ */
+#define WEFT_CLOSED 6
+
+/**
+ * The caller does not own the lock it tried to release.
+ */
+#define WEFT_NOT_OWNER 7
+
+/**
+ * The lock is not locked.
+ */
+#define WEFT_NOT_LOCKED 8
+
+/**
+ * The caller already owns this non-reentrant lock: waiting would never end.
+ */
+#define WEFT_DEADLOCK 9
+
+/**
+ * A count would pass its bound (over-release); nothing changed.
+ */
+#define WEFT_OVERFLOW 10
+
+/**
+ * The resource is in use.
+ */
+#define WEFT_BUSY 11
+
+/**
+ * A NULL handle or out-pointer, or an out-of-range argument. Nothing changed.
+ */
+#define WEFT_INVALID 12
+
+/**
+ * Memory could not be allocated.
+ */
+#define WEFT_NO_MEMORY 13
+
+/**
+ * An operating system call failed; `errno` tells why.
+ */
+#define WEFT_SYSTEM 14
+
+/**
+ * A bug inside weft (a caught panic). Please report it.
+ */
+#define WEFT_INTERNAL 15
+
+#ifdef __cplusplus
+extern "C" {
+#endif // __cplusplus
+
+/**
+ * Writes the calling thread's owner token to `*owner_out`: the owner that blocking
+ * calls without `_as` use. Nonzero. Pass it to `_as` calls to act for this thread.
+ */
+weft_status weft_thread_owner(uint64_t *owner_out);
+
+/**
+ * Creates an unlocked lock and writes it to `*lock_out` (only on success). `flags` is
+ * `WEFT_LOCK_FIFO` or `WEFT_LOCK_THROUGHPUT`; anything else is `WEFT_INVALID`.
+ */
+weft_status weft_lock_new(uint32_t flags, struct weft_lock **lock_out);
+
+/**
+ * Adds a reference to `lock`. Thread-safe.
+ */
+weft_status weft_lock_clone(struct weft_lock *lock);
+
+/**
+ * Drops a reference; the lock is destroyed with the last one (pending async ops hold
+ * their own). Thread-safe; the caller's pointer must not be used afterwards.
+ */
+weft_status weft_lock_free(struct weft_lock *lock);
+
+/**
+ * Acquires the lock for the calling thread, waiting up to `timeout_ns` (negative:
+ * forever; 0: try once). `WEFT_OK`, `WEFT_TIMEOUT`, `WEFT_WOULD_BLOCK` (timeout 0),
+ * `WEFT_DEADLOCK` (this thread already owns it), `WEFT_INVALID`. Thread-safe.
+ */
+weft_status weft_lock_acquire(struct weft_lock *lock, int64_t timeout_ns);
+
+/**
+ * Acquires the lock for the calling thread if it is free and nobody waits:
+ * `WEFT_OK`, `WEFT_WOULD_BLOCK`, `WEFT_DEADLOCK`, `WEFT_INVALID`. Never blocks.
+ */
+weft_status weft_lock_try_acquire(struct weft_lock *lock);
+
+/**
+ * `weft_lock_acquire` for an explicit owner token (nonzero; e.g. a task or goroutine
+ * that may move between threads). Thread-safe.
+ */
+weft_status weft_lock_acquire_as(struct weft_lock *lock, uint64_t owner, int64_t timeout_ns);
+
+/**
+ * Acquires the lock for `owner` (nonzero) without blocking the caller. Returns `WEFT_OK`
+ * when it was free (no callback follows), or `WEFT_PENDING` and writes an op to
+ * `*op_out` (if not NULL): `callback(arg, status)` then happens exactly once, through
+ * `port` (in `weft_port_run` / `weft_port_poll` on the port's loop) or, with a NULL
+ * port, on the releasing thread. `WEFT_OK` means the lock is `owner`'s; release it with
+ * `weft_lock_release_as`. `*op_out` is set to NULL on any result but `WEFT_PENDING`.
+ * `WEFT_INVALID` for NULL lock, owner 0, or neither port nor callback.
+ */
+weft_status weft_lock_acquire_async(struct weft_lock *lock,
+                                    uint64_t owner,
+                                    struct weft_port *port,
+                                    weft_callback callback,
+                                    void *arg,
+                                    struct weft_op **op_out);
+
+/**
+ * Releases the lock held by the calling thread, handing it to the first live waiter.
+ * `WEFT_OK`, `WEFT_NOT_LOCKED`, `WEFT_NOT_OWNER`, `WEFT_INVALID`. Never blocks; wakes or
+ * completes the next owner after all internal locks are dropped.
+ */
+weft_status weft_lock_release(struct weft_lock *lock);
+
+/**
+ * `weft_lock_release` for an explicit owner token. Thread-safe.
+ */
+weft_status weft_lock_release_as(struct weft_lock *lock, uint64_t owner);
+
+/**
+ * Writes the current owner token to `*owner_out`, or 0 if unlocked. A snapshot.
+ */
+weft_status weft_lock_owner(const struct weft_lock *lock, uint64_t *owner_out);
+
+/**
+ * Writes the number of waiters in line to `*count_out`. A snapshot.
+ */
+weft_status weft_lock_waiting(const struct weft_lock *lock, size_t *count_out);
+
+/**
+ * Cancels a pending operation, racing safely with its grant. Returns the status the op
+ * ends with: `WEFT_CANCELLED` if this call won (the op's completion, carrying
+ * `WEFT_CANCELLED`, still follows through its port or callback, exactly once), or the
+ * status that had already won, e.g. `WEFT_OK`: the grant happened first and what was
+ * granted is yours. Idempotent. `WEFT_INVALID` for NULL. Thread-safe: any thread may
+ * cancel; without a port the callback runs on the cancelling thread, inside this call.
+ */
+weft_status weft_op_cancel(struct weft_op *op);
+
+/**
+ * Writes the op's status to `*status_out`: `WEFT_PENDING` while it waits, then its final
+ * status. `WEFT_INVALID` for NULL arguments. Thread-safe.
+ */
+weft_status weft_op_status(const struct weft_op *op, weft_status *status_out);
+
+/**
+ * Drops the caller's reference to an op. This does not cancel it: a pending op still
+ * completes, exactly once (cancel first to abandon it). `WEFT_INVALID` for NULL.
+ * Thread-safe; the handle must not be used afterwards.
+ */
+weft_status weft_op_free(struct weft_op *op);
+
+/**
+ * Creates a port with its own eventfd (or a pipe where eventfd is missing) and writes it
+ * to `*port_out`. Returns `WEFT_OK`, `WEFT_INVALID` (NULL out-pointer) or `WEFT_SYSTEM`
+ * (no fd could be created; see `errno`). `*port_out` is written only on success.
+ */
+weft_status weft_port_new(struct weft_port **port_out);
+
+/**
+ * Adds a reference to `port`. Thread-safe.
+ */
+weft_status weft_port_clone(struct weft_port *port);
+
+/**
+ * Drops a reference. The last one closes the port: completions still queued, and those
+ * of ops that complete later, are not delivered to it; instead a grant is given back
+ * (passed on to the next waiter, so nothing stays locked) and the op's callback, if it
+ * has one, is called with `WEFT_CANCELLED` on the thread doing the freeing or
+ * completing. Cancel your ops first if you want them to end before this call returns.
+ */
+weft_status weft_port_free(struct weft_port *port);
+
+/**
+ * Writes the port's fd to `*fd_out`. Watch it for readability, level-triggered (it stays
+ * readable while completions are pending); never read, write or close it yourself.
+ * Valid until the port's last reference is freed. Thread-safe.
+ */
+weft_status weft_port_fd(const struct weft_port *port, int32_t *fd_out);
+
+/**
+ * Writes the number of pending completions to `*count_out`. Thread-safe.
+ */
+weft_status weft_port_pending(const struct weft_port *port, size_t *count_out);
+
+/**
+ * Pull form: moves up to `max` pending completions into `out[0..*count_out]` as
+ * `(arg, status)` records, in completion order, without calling any callback. Writes 0
+ * to `*count_out` when none is pending. `WEFT_INVALID` for NULL `port` or `count_out`,
+ * or NULL `out` with `max > 0`. Thread-safe; usually called by the loop's thread when
+ * the fd is readable.
+ */
+weft_status weft_port_poll(const struct weft_port *port,
+                           struct weft_completion *out,
+                           size_t max,
+                           size_t *count_out);
+
+/**
+ * Run form: calls the callbacks of up to `max` pending completions, on this thread, in
+ * completion order (a completion whose op has no callback is just consumed). Writes how
+ * many were taken to `*ran_out` if it is not NULL. Callbacks run with no weft lock held
+ * and may call weft, including this port. Thread-safe.
+ */
+weft_status weft_port_run(const struct weft_port *port, size_t max, size_t *ran_out);
+
+/**
+ * Blocks the calling thread until a completion is pending (`WEFT_OK`) or `timeout_ns`
+ * passes (`WEFT_TIMEOUT`; 0 checks once and returns `WEFT_WOULD_BLOCK` if none is
+ * pending, negative waits forever). Takes nothing: follow with `weft_port_poll` or
+ * `weft_port_run`. For a thread dedicated to a port. Thread-safe.
+ */
+weft_status weft_port_wait(const struct weft_port *port, int64_t timeout_ns);
+
+/**
+ * Creates an unlocked reentrant lock; `flags` as for `weft_lock_new`.
+ */
+weft_status weft_rlock_new(uint32_t flags, struct weft_rlock **rlock_out);
+
+/**
+ * Adds a reference. Thread-safe.
+ */
+weft_status weft_rlock_clone(struct weft_rlock *rlock);
+
+/**
+ * Drops a reference; the lock goes with the last one. Thread-safe.
+ */
+weft_status weft_rlock_free(struct weft_rlock *rlock);
+
+/**
+ * Acquires `count` (≥ 1) levels for the calling thread, waiting up to `timeout_ns`
+ * (negative: forever; 0: try). Immediate if this thread already owns it. `WEFT_OK`,
+ * `WEFT_TIMEOUT`, `WEFT_WOULD_BLOCK`, `WEFT_OVERFLOW` (depth would pass INT64_MAX),
+ * `WEFT_INVALID` (count 0). Thread-safe.
+ */
+weft_status weft_rlock_acquire(struct weft_rlock *rlock, uint64_t count, int64_t timeout_ns);
+
+/**
+ * Acquires `count` levels for the calling thread without blocking.
+ */
+weft_status weft_rlock_try_acquire(struct weft_rlock *rlock, uint64_t count);
+
+/**
+ * `weft_rlock_acquire` for an explicit owner token (nonzero).
+ */
+weft_status weft_rlock_acquire_as(struct weft_rlock *rlock,
+                                  uint64_t owner,
+                                  uint64_t count,
+                                  int64_t timeout_ns);
+
+/**
+ * Async acquire of `count` levels for `owner`; the contract of `weft_lock_acquire_async`.
+ */
+weft_status weft_rlock_acquire_async(struct weft_rlock *rlock,
+                                     uint64_t owner,
+                                     uint64_t count,
+                                     struct weft_port *port,
+                                     weft_callback callback,
+                                     void *arg,
+                                     struct weft_op **op_out);
+
+/**
+ * Releases `count` levels held by the calling thread; the last level hands the lock to
+ * the first live waiter. `WEFT_OVERFLOW` (more than held; nothing changes),
+ * `WEFT_NOT_OWNER`, `WEFT_NOT_LOCKED`, `WEFT_INVALID` (count 0).
+ */
+weft_status weft_rlock_release(struct weft_rlock *rlock, uint64_t count);
+
+/**
+ * `weft_rlock_release` for an explicit owner token.
+ */
+weft_status weft_rlock_release_as(struct weft_rlock *rlock, uint64_t owner, uint64_t count);
+
+/**
+ * Writes the current owner token (0 if unlocked) to `*owner_out`. A snapshot.
+ */
+weft_status weft_rlock_owner(const struct weft_rlock *rlock, uint64_t *owner_out);
+
+/**
+ * Writes the depth `owner` holds (0 if it is not the owner) to `*count_out`.
+ */
+weft_status weft_rlock_count(const struct weft_rlock *rlock, uint64_t owner, uint64_t *count_out);
+
+/**
+ * Writes the number of waiters in line to `*count_out`. A snapshot.
+ */
+weft_status weft_rlock_waiting(const struct weft_rlock *rlock, size_t *count_out);
+
+/**
+ * Creates a semaphore with `initial` permits and writes it to `*sem_out` (only on
+ * success). `max < 0`: unbounded; otherwise releases beyond `max` fail with
+ * `WEFT_OVERFLOW`. `WEFT_INVALID` if `initial < 0` or `initial > max` (bounded).
+ */
+weft_status weft_sem_new(int64_t initial, int64_t max, struct weft_sem **sem_out);
+
+/**
+ * Adds a reference. Thread-safe.
+ */
+weft_status weft_sem_clone(struct weft_sem *sem);
+
+/**
+ * Drops a reference; the semaphore goes with the last one. Thread-safe.
+ */
+weft_status weft_sem_free(struct weft_sem *sem);
+
+/**
+ * Takes one permit, waiting up to `timeout_ns` (negative: forever; 0: try).
+ * `WEFT_OK`, `WEFT_TIMEOUT`, `WEFT_WOULD_BLOCK` (timeout 0), `WEFT_INVALID`. Thread-safe.
+ */
+weft_status weft_sem_acquire(struct weft_sem *sem, int64_t timeout_ns);
+
+/**
+ * Takes one permit if one is free (and nobody waits): `WEFT_OK` or `WEFT_WOULD_BLOCK`.
+ */
+weft_status weft_sem_try_acquire(struct weft_sem *sem);
+
+/**
+ * Takes one permit without blocking the caller: `WEFT_OK` at once (no callback
+ * follows), or `WEFT_PENDING` with the op contract of `weft_lock_acquire_async`.
+ */
+weft_status weft_sem_acquire_async(struct weft_sem *sem,
+                                   struct weft_port *port,
+                                   weft_callback callback,
+                                   void *arg,
+                                   struct weft_op **op_out);
+
+/**
+ * Returns `n` (≥ 1) permits: the first `n` live waiters each get one, the rest become
+ * free. `WEFT_OVERFLOW` if the value would pass `max` (nothing changes), `WEFT_INVALID`
+ * for `n == 0` or `n > INT64_MAX`. Never blocks. Thread-safe.
+ */
+weft_status weft_sem_release(struct weft_sem *sem, uint64_t n);
+
+/**
+ * Writes the number of free permits to `*value_out`. A snapshot.
+ */
+weft_status weft_sem_value(const struct weft_sem *sem, uint64_t *value_out);
+
+/**
+ * Writes the number of waiters in line to `*count_out`. A snapshot.
+ */
+weft_status weft_sem_waiting(const struct weft_sem *sem, size_t *count_out);
+
+/**
+ * The name of a status, e.g. `"WEFT_TIMEOUT"`, or `"WEFT_UNKNOWN"` for a value that is
+ * not a status. Returns a static NUL-terminated string: never NULL, never to be freed.
+ * Thread-safe.
+ */
+const char *weft_status_str(weft_status status);
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif  // __cplusplus
+
+#endif  /* WEFT_H */

@@ -1,0 +1,76 @@
+//! Opaque, reference-counted handles. A handle pointer is `Arc::into_raw` of the object;
+//! `_clone` adds a reference, `_free` drops one. Raw pointers become references only
+//! here, after a NULL check.
+
+use std::mem::ManuallyDrop;
+use std::sync::Arc;
+
+use crate::Status;
+
+/// An opaque C type standing for an `Arc<Target>`.
+pub(crate) trait Handle {
+    type Target;
+}
+
+/// Borrows the object behind a handle for the duration of a call.
+#[inline(always)]
+pub(crate) fn borrow<'a, H: Handle>(handle: *const H) -> Result<&'a H::Target, Status> {
+    // SAFETY: a non-NULL handle is, by the API contract, a live reference from `into_raw`.
+    unsafe { handle.cast::<H::Target>().as_ref() }.ok_or(Status::Invalid)
+}
+
+/// Borrows the `Arc` behind a handle (to clone it into an async op) without consuming
+/// the caller's reference.
+pub(crate) fn borrow_arc<H: Handle>(
+    handle: *const H,
+) -> Result<ManuallyDrop<Arc<H::Target>>, Status> {
+    if handle.is_null() {
+        return Err(Status::Invalid);
+    }
+    // SAFETY: as in `borrow`; ManuallyDrop keeps the caller's reference count intact.
+    Ok(ManuallyDrop::new(unsafe {
+        Arc::from_raw(handle.cast::<H::Target>())
+    }))
+}
+
+/// Turns a new object into a handle owning one reference.
+pub(crate) fn into_raw<H: Handle>(object: Arc<H::Target>) -> *mut H {
+    Arc::into_raw(object).cast::<H>().cast_mut()
+}
+
+/// Adds a reference.
+pub(crate) fn clone<H: Handle>(handle: *const H) -> Result<Status, Status> {
+    if handle.is_null() {
+        return Err(Status::Invalid);
+    }
+    // SAFETY: a live handle came from `Arc::into_raw`.
+    unsafe { Arc::increment_strong_count(handle.cast::<H::Target>()) };
+    Ok(Status::Ok)
+}
+
+/// Drops a reference; the object goes with the last one.
+pub(crate) fn free<H: Handle>(handle: *const H) -> Result<Status, Status> {
+    if handle.is_null() {
+        return Err(Status::Invalid);
+    }
+    // SAFETY: a live handle came from `Arc::into_raw`; the caller gives its reference up.
+    drop(unsafe { Arc::from_raw(handle.cast::<H::Target>()) });
+    Ok(Status::Ok)
+}
+
+/// Checks that an out-parameter is not NULL.
+pub(crate) fn check_out<T>(out: *mut T) -> Result<(), Status> {
+    if out.is_null() {
+        Err(Status::Invalid)
+    } else {
+        Ok(())
+    }
+}
+
+/// Writes an out-parameter (checked with [`check_out`] before anything else happened).
+pub(crate) fn write_out<T>(out: *mut T, value: T) -> Result<Status, Status> {
+    check_out(out)?;
+    // SAFETY: non-NULL, and the caller promised it points to writable memory for a `T`.
+    unsafe { out.write(value) };
+    Ok(Status::Ok)
+}

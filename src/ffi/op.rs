@@ -1,0 +1,93 @@
+//! `weft_op`: a pending async operation, and the shared start of every `*_async` call.
+
+use std::ffi::c_void;
+use std::sync::Arc;
+
+use super::boundary::guard;
+use super::handle::{self, Handle, check_out};
+use super::port::{self, weft_port};
+use super::status::weft_status;
+use crate::wait::op::OpInner;
+use crate::wait::{Callback, Port, Started};
+use crate::{Op, Status};
+
+/// A pending async operation (an acquire that returned `WEFT_PENDING`). Reference
+/// counted: the `*_async` call hands you one reference, released by `weft_op_free`.
+pub struct weft_op {
+    _private: [u8; 0],
+}
+
+impl Handle for weft_op {
+    type Target = OpInner;
+}
+
+/// Called once when an async operation completes: `callback(arg, status)`. It runs on the
+/// thread that completed the op (the releaser, a canceller) when the op has no port, or
+/// inside `weft_port_run` on the loop's thread. No weft lock is held: it may call weft.
+pub type weft_callback = Option<unsafe extern "C" fn(arg: *mut c_void, status: weft_status)>;
+
+/// The shared body of every `*_async` export: validates the completion route, starts the
+/// wait with `start`, and hands out the op only when the result is `WEFT_PENDING`.
+pub(crate) fn start_async(
+    port: *const weft_port,
+    callback: weft_callback,
+    op_out: *mut *mut weft_op,
+    start: impl FnOnce(Option<Arc<Port>>, Option<Callback>) -> Started,
+) -> Result<Status, Status> {
+    let port = port::port_for_op(port)?;
+    if port.is_none() && callback.is_none() {
+        return Err(Status::Invalid); // nobody would ever learn of the completion
+    }
+    match start(port, callback) {
+        Started::Done(status) => {
+            if !op_out.is_null() {
+                // SAFETY: non-NULL out-pointer supplied by the caller.
+                unsafe { op_out.write(std::ptr::null_mut()) };
+            }
+            Ok(status)
+        }
+        Started::Pending(Op(op)) => {
+            if !op_out.is_null() {
+                // SAFETY: non-NULL out-pointer supplied by the caller.
+                unsafe { op_out.write(handle::into_raw(op)) };
+            }
+            Ok(Status::Pending)
+        }
+    }
+}
+
+fn with_op(op: *const weft_op, f: impl FnOnce(&Op) -> Status) -> Result<Status, Status> {
+    let arc = handle::borrow_arc(op)?;
+    let op = std::mem::ManuallyDrop::new(Op(std::mem::ManuallyDrop::into_inner(arc)));
+    Ok(f(&op))
+}
+
+/// Cancels a pending operation, racing safely with its grant. Returns the status the op
+/// ends with: `WEFT_CANCELLED` if this call won (the op's completion, carrying
+/// `WEFT_CANCELLED`, still follows through its port or callback, exactly once), or the
+/// status that had already won, e.g. `WEFT_OK`: the grant happened first and what was
+/// granted is yours. Idempotent. `WEFT_INVALID` for NULL. Thread-safe: any thread may
+/// cancel; without a port the callback runs on the cancelling thread, inside this call.
+#[unsafe(no_mangle)]
+pub extern "C" fn weft_op_cancel(op: *mut weft_op) -> weft_status {
+    guard(|| with_op(op, Op::cancel))
+}
+
+/// Writes the op's status to `*status_out`: `WEFT_PENDING` while it waits, then its final
+/// status. `WEFT_INVALID` for NULL arguments. Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn weft_op_status(op: *const weft_op, status_out: *mut weft_status) -> weft_status {
+    guard(|| {
+        check_out(status_out)?;
+        let status = with_op(op, Op::status)?;
+        handle::write_out(status_out, status.code())
+    })
+}
+
+/// Drops the caller's reference to an op. This does not cancel it: a pending op still
+/// completes, exactly once (cancel first to abandon it). `WEFT_INVALID` for NULL.
+/// Thread-safe; the handle must not be used afterwards.
+#[unsafe(no_mangle)]
+pub extern "C" fn weft_op_free(op: *mut weft_op) -> weft_status {
+    guard(|| handle::free(op))
+}

@@ -1,0 +1,20 @@
+//! weft: synchronization primitives that threads, event loops and languages share at
+//! once, through one C ABI.
+//!
+//! Layers, top to bottom: [`ffi`] (the `extern "C"` surface: conversions only), the
+//! primitives ([`Lock`], [`Semaphore`]), and [`wait`], the waiter core they all use.
+//! See `docs/architecture.md`.
+
+pub mod lock;
+pub mod owner;
+pub mod semaphore;
+pub mod status;
+mod sync;
+pub mod wait;
+
+pub mod ffi;
+
+pub use lock::{Fairness, Lock};
+pub use semaphore::Semaphore;
+pub use status::Status;
+pub use wait::{Callback, Deadline, Delivered, Op, Port, Started};

@@ -1,0 +1,65 @@
+//! Absolute deadlines on `CLOCK_MONOTONIC`, so spurious wakeups never stretch a timeout.
+
+use std::time::Duration;
+
+/// When a blocking wait gives up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Deadline {
+    /// Wait until granted.
+    Never,
+    /// Give up at this `CLOCK_MONOTONIC` time, in nanoseconds.
+    At(u64),
+}
+
+impl Deadline {
+    /// The deadline for a C timeout: negative waits forever, otherwise `now + timeout_ns`.
+    pub fn after_ns(timeout_ns: i64) -> Deadline {
+        match u64::try_from(timeout_ns) {
+            Err(_) => Deadline::Never,
+            Ok(ns) => Deadline::At(now_ns().saturating_add(ns)),
+        }
+    }
+
+    /// The deadline `timeout` from now.
+    pub fn after(timeout: Duration) -> Deadline {
+        let ns = u64::try_from(timeout.as_nanos()).unwrap_or(u64::MAX);
+        Deadline::At(now_ns().saturating_add(ns))
+    }
+
+    /// Whether the deadline has passed.
+    pub fn has_passed(self) -> bool {
+        match self {
+            Deadline::Never => false,
+            Deadline::At(at) => now_ns() >= at,
+        }
+    }
+
+    /// Time left, or `None` for a deadline that never comes.
+    pub fn remaining(self) -> Option<Duration> {
+        match self {
+            Deadline::Never => None,
+            Deadline::At(at) => Some(Duration::from_nanos(at.saturating_sub(now_ns()))),
+        }
+    }
+
+    /// The deadline as an absolute `CLOCK_MONOTONIC` timespec.
+    pub(crate) fn as_timespec(at: u64) -> libc::timespec {
+        libc::timespec {
+            tv_sec: (at / 1_000_000_000).min(libc::time_t::MAX as u64) as libc::time_t,
+            tv_nsec: (at % 1_000_000_000) as libc::c_long,
+        }
+    }
+}
+
+/// `CLOCK_MONOTONIC` now, in nanoseconds.
+pub(crate) fn now_ns() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid out-pointer; CLOCK_MONOTONIC always exists.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    (ts.tv_sec as u64)
+        .saturating_mul(1_000_000_000)
+        .saturating_add(ts.tv_nsec as u64)
+}

@@ -1,0 +1,131 @@
+//! The waiter core: the one place where waiting happens. Every primitive is a small
+//! policy over these pieces:
+//!
+//! - [`waiter`]: the one-shot waiter, PENDING → DONE(outcome) by a single CAS;
+//! - [`wait_list`]: the primitive's FIFO line, O(1) removal, and the [`Wakeups`] batch
+//!   that fires completions after the line's mutex is dropped;
+//! - [`parker`]: how a thread sleeps (futex) after a short spin;
+//! - [`port`] and [`op`]: async waits that complete on an event loop's port or by callback.
+//!
+//! A primitive implements [`WaitSource`] and calls [`wait_blocking`] or [`wait_async`]
+//! with an `admit` closure that runs under the line's mutex: it either satisfies the
+//! request at once (the last re-check that closes the race with a concurrent release) or
+//! lets the waiter join the line.
+
+mod deadline;
+pub(crate) mod op;
+mod parker;
+pub(crate) mod port;
+mod signal;
+pub(crate) mod wait_list;
+pub(crate) mod waiter;
+
+use std::ffi::c_void;
+use std::sync::Arc;
+
+pub use deadline::Deadline;
+pub use op::{Callback, Delivered, Op};
+pub use port::Port;
+
+use crate::Status;
+use crate::sync::{Mutex, lock};
+use op::OpInner;
+use parker::Parker;
+pub(crate) use parker::spin_until;
+pub(crate) use wait_list::{WaitList, Wakeups};
+pub(crate) use waiter::{Face, Outcome, Request, Waiter};
+
+/// A primitive with a wait line.
+pub(crate) trait WaitSource: Send + Sync {
+    /// The line, behind the mutex that also guards the primitive's slow-path state.
+    fn waiters(&self) -> &Mutex<WaitList>;
+
+    /// Runs under the mutex after a waiter left the line without a grant (timeout or
+    /// cancel), e.g. to clear a "someone is queued" bit once the line is empty.
+    fn after_withdraw(&self, list: &mut WaitList);
+
+    /// Takes back a grant that could not be delivered (its port was closed): the
+    /// primitive passes it on as if the grantee had released it.
+    fn give_back(&self, request: &Request);
+}
+
+/// Where a waiter joins the line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Place {
+    Back,
+    /// Keeps the place of a waiter that was woken to retry and lost the race.
+    Front,
+}
+
+/// Blocks the calling thread in `source`'s line until its request is decided or
+/// `deadline` passes (then `Done(Timeout)`, and the waiter has left the line).
+pub(crate) fn wait_blocking<S: WaitSource + ?Sized>(
+    source: &S,
+    request: Request,
+    place: Place,
+    deadline: Deadline,
+    admit: impl FnOnce(&mut WaitList) -> Option<Status>,
+) -> Outcome {
+    let waiter = Waiter::new(request, Face::Thread(Parker::new()));
+    {
+        let mut list = lock(source.waiters());
+        if let Some(status) = admit(&mut list) {
+            return Outcome::Done(status);
+        }
+        // SAFETY: `waiter` stays in this frame until it is unlinked: by a granter (before
+        // it decides the outcome, which `park` waits for) or by `withdraw` below.
+        unsafe { list.link_thread(&waiter, place == Place::Front) };
+    }
+    match waiter.park(deadline) {
+        Some(outcome) => outcome,
+        None => {
+            withdraw(source, &waiter);
+            Outcome::Done(Status::Timeout)
+        }
+    }
+}
+
+/// What starting an async wait did.
+#[derive(Debug)]
+pub enum Started {
+    /// Satisfied (or refused) at once; no completion follows.
+    Done(Status),
+    /// Queued: the op completes later, exactly once.
+    Pending(Op),
+}
+
+/// Starts an async wait in `source`'s line.
+pub(crate) fn wait_async<S: WaitSource + 'static>(
+    source: &Arc<S>,
+    request: Request,
+    port: Option<Arc<Port>>,
+    callback: Option<Callback>,
+    arg: *mut c_void,
+    admit: impl FnOnce(&mut WaitList) -> Option<Status>,
+) -> Started {
+    let op = OpInner::new(
+        Waiter::new(request, Face::Async),
+        source.clone(),
+        port,
+        callback,
+        arg,
+    );
+    let mut list = lock(source.waiters());
+    if let Some(status) = admit(&mut list) {
+        drop(list);
+        return Started::Done(status);
+    }
+    list.link_async(op.clone(), false);
+    Started::Pending(Op(op))
+}
+
+/// Takes a waiter whose own cancel or timeout won out of its line.
+pub(crate) fn withdraw<S: WaitSource + ?Sized>(source: &S, waiter: &Waiter) {
+    let mut wakeups = Wakeups::new();
+    let mut list = lock(source.waiters());
+    if list.remove(waiter, &mut wakeups) {
+        source.after_withdraw(&mut list);
+    }
+    drop(list);
+    wakeups.fire();
+}

@@ -1,0 +1,147 @@
+//! Async operations: a waiter that completes through a port or a callback.
+//!
+//! An op that started `Pending` completes exactly once: whoever wins its waiter's CAS (a
+//! granter, `cancel`, a closing primitive) holds the [`Completion`] token and fires it,
+//! which delivers here: to the op's port, or by calling its callback on the completing
+//! thread with no internal lock held. A completion that reaches a closed port cannot be
+//! delivered: what it granted is given back to the primitive (passed on to the next
+//! waiter) and its callback, if any, is called with `Cancelled` on the completing thread.
+
+use std::ffi::c_void;
+use std::sync::Arc;
+
+use super::port::Port;
+use super::waiter::{Outcome, Waiter};
+use super::{WaitSource, withdraw};
+use crate::Status;
+
+/// An async completion callback: `callback(arg, status)`.
+pub type Callback = unsafe extern "C" fn(arg: *mut c_void, status: i32);
+
+/// One delivered completion, as the pull form of a port returns it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Delivered {
+    /// The `arg` the op was started with.
+    pub arg: *mut c_void,
+    /// How it ended.
+    pub status: Status,
+}
+
+#[repr(C)]
+pub(crate) struct OpInner {
+    /// First field: a `*const Waiter` of an async waiter is a `*const OpInner`.
+    waiter: Waiter,
+    source: Arc<dyn WaitSource>,
+    port: Option<Arc<Port>>,
+    callback: Option<Callback>,
+    arg: *mut c_void,
+}
+
+// SAFETY: `arg` is the caller's opaque pointer, handed back untouched to the callback or
+// the port's reader; the C API documents that it crosses threads.
+unsafe impl Send for OpInner {}
+unsafe impl Sync for OpInner {}
+
+impl OpInner {
+    pub(crate) fn new(
+        waiter: Waiter,
+        source: Arc<dyn WaitSource>,
+        port: Option<Arc<Port>>,
+        callback: Option<Callback>,
+        arg: *mut c_void,
+    ) -> Arc<OpInner> {
+        Arc::new(OpInner {
+            waiter,
+            source,
+            port,
+            callback,
+            arg,
+        })
+    }
+
+    /// A new strong reference to the op that `waiter` is the first field of.
+    ///
+    /// # Safety
+    /// `waiter` must be the waiter of an `OpInner` inside a live `Arc`.
+    pub(crate) unsafe fn arc_from_waiter(waiter: &Waiter) -> Arc<OpInner> {
+        let op = waiter as *const Waiter as *const OpInner;
+        // SAFETY: per the contract, `op` came from an `Arc<OpInner>` that is alive.
+        unsafe {
+            Arc::increment_strong_count(op);
+            Arc::from_raw(op)
+        }
+    }
+
+    pub(crate) fn delivered(&self) -> Delivered {
+        Delivered {
+            arg: self.arg,
+            status: self.waiter.status(),
+        }
+    }
+
+    /// Tells the op's owner that the op completed. No internal lock may be held.
+    pub(crate) fn deliver(op: Arc<OpInner>) {
+        match op.port.clone() {
+            Some(port) => {
+                if let Err(op) = port.push(op) {
+                    OpInner::deliver_undeliverable(op);
+                }
+            }
+            None => op.call_back(),
+        }
+    }
+
+    /// The port is closed: give back any grant and report `Cancelled` to the callback.
+    pub(crate) fn deliver_undeliverable(op: Arc<OpInner>) {
+        if op.waiter.status() == Status::Ok {
+            op.source.give_back(&op.waiter.request);
+            op.waiter
+                .overwrite_outcome(Outcome::Done(Status::Cancelled));
+        }
+        op.call_back();
+    }
+
+    /// Calls the callback, if there is one, with the op's final status.
+    pub(crate) fn call_back(&self) {
+        if let Some(callback) = self.callback {
+            // SAFETY: the caller gave us this callback and promised it accepts `arg`.
+            unsafe { callback(self.arg, self.waiter.status().code()) };
+        }
+    }
+}
+
+/// A started async operation that has not completed at once. Dropping it does not cancel
+/// the operation: its completion still happens, exactly once.
+pub struct Op(pub(crate) Arc<OpInner>);
+
+impl Op {
+    /// Cancels the op if it is still pending, and returns the status it ends with:
+    /// `Cancelled` if this call won (the completion carrying `Cancelled` follows through
+    /// the usual route), or the status that had already won (`Ok`: the grant is yours).
+    pub fn cancel(&self) -> Status {
+        match self.0.waiter.try_complete(Outcome::Done(Status::Cancelled)) {
+            Some(completion) => {
+                withdraw(&*self.0.source, &self.0.waiter);
+                completion.fire();
+                Status::Cancelled
+            }
+            None => self.0.waiter.status(),
+        }
+    }
+
+    /// `Pending`, or the status the op completed with.
+    pub fn status(&self) -> Status {
+        self.0.waiter.status()
+    }
+
+    /// The `arg` the op was started with.
+    pub fn arg(&self) -> *mut c_void {
+        self.0.arg
+    }
+}
+
+impl std::fmt::Debug for Op {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Op").field("status", &self.status()).finish()
+    }
+}

@@ -1,0 +1,136 @@
+//! Putting a waiting thread to sleep on its waiter's state word, and waking it.
+//!
+//! On Linux the state word itself is the futex: the waker needs only its address, which stays
+//! valid to pass to `FUTEX_WAKE` even after the waiter has returned (the kernel answers
+//! `EFAULT` or wakes nobody; every sleeper re-checks its word, so a stray wake is harmless).
+//! Elsewhere, and under loom, the waiter carries a `Thread` handle that the waker clones.
+
+use super::deadline::Deadline;
+use crate::sync::AtomicU32;
+#[cfg(not(all(target_os = "linux", not(loom))))]
+use crate::sync::Ordering;
+
+#[cfg(all(target_os = "linux", not(loom)))]
+mod imp {
+    use super::*;
+
+    /// Nothing to carry: the state word's address is the wake handle.
+    pub(crate) struct Parker;
+
+    /// The address of a sleeping waiter's futex word.
+    pub(crate) struct Unparker(*const AtomicU32);
+
+    // SAFETY: the pointer is only passed to the futex syscall, never dereferenced.
+    unsafe impl Send for Unparker {}
+
+    impl Parker {
+        pub(crate) fn new() -> Self {
+            Parker
+        }
+
+        pub(crate) fn unparker(&self, word: &AtomicU32) -> Unparker {
+            Unparker(word)
+        }
+
+        /// Sleeps while `*word == expected`, until woken, interrupted or `deadline`.
+        pub(crate) fn sleep(&self, word: &AtomicU32, expected: u32, deadline: Deadline) {
+            let ts;
+            let ts_ptr = match deadline {
+                Deadline::Never => std::ptr::null(),
+                Deadline::At(at) => {
+                    ts = Deadline::as_timespec(at);
+                    &ts as *const libc::timespec
+                }
+            };
+            // SAFETY: `word` is a live u32; FUTEX_WAIT_BITSET takes an absolute
+            // CLOCK_MONOTONIC timeout (no FUTEX_CLOCK_REALTIME flag).
+            unsafe {
+                libc::syscall(
+                    libc::SYS_futex,
+                    word as *const AtomicU32,
+                    libc::FUTEX_WAIT_BITSET | libc::FUTEX_PRIVATE_FLAG,
+                    expected,
+                    ts_ptr,
+                    std::ptr::null::<u32>(),
+                    libc::FUTEX_BITSET_MATCH_ANY,
+                );
+            }
+        }
+    }
+
+    impl Unparker {
+        pub(crate) fn unpark(self) {
+            // SAFETY: FUTEX_WAKE only uses the address as a key; a stale one is harmless.
+            unsafe {
+                libc::syscall(
+                    libc::SYS_futex,
+                    self.0,
+                    libc::FUTEX_WAKE | libc::FUTEX_PRIVATE_FLAG,
+                    1,
+                );
+            }
+        }
+    }
+}
+
+#[cfg(not(all(target_os = "linux", not(loom))))]
+mod imp {
+    use super::*;
+    #[cfg(loom)]
+    use loom::thread::{self, Thread};
+    #[cfg(not(loom))]
+    use std::thread::{self, Thread};
+
+    /// The sleeping thread's handle, cloned by the waker before it completes the waiter.
+    pub(crate) struct Parker(Thread);
+
+    pub(crate) struct Unparker(Thread);
+
+    impl Parker {
+        pub(crate) fn new() -> Self {
+            Parker(thread::current())
+        }
+
+        pub(crate) fn unparker(&self, _word: &AtomicU32) -> Unparker {
+            Unparker(self.0.clone())
+        }
+
+        pub(crate) fn sleep(&self, word: &AtomicU32, expected: u32, deadline: Deadline) {
+            if word.load(Ordering::Acquire) != expected {
+                return;
+            }
+            match deadline.remaining() {
+                None => thread::park(),
+                #[cfg(not(loom))]
+                Some(left) => thread::park_timeout(left),
+                #[cfg(loom)]
+                Some(_) => unreachable!("loom models use no deadlines"),
+            }
+        }
+    }
+
+    impl Unparker {
+        pub(crate) fn unpark(self) {
+            self.0.unpark();
+        }
+    }
+}
+
+pub(crate) use imp::{Parker, Unparker};
+
+/// Spins briefly before a thread sleeps: a waker on another CPU usually arrives within a
+/// few hundred nanoseconds, while a sleep and wake costs tens of microseconds on a VM. The
+/// budget is short and ends in `yield`s, so a waker on the same CPU gets to run.
+pub(crate) fn spin_until(mut done: impl FnMut() -> bool) -> bool {
+    if cfg!(loom) {
+        return done();
+    }
+    let backoff = crossbeam_utils::Backoff::new();
+    while !backoff.is_completed() {
+        if done() {
+            return true;
+        }
+        backoff.snooze();
+    }
+    done()
+}

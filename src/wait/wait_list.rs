@@ -1,0 +1,218 @@
+//! The FIFO line of waiters of one primitive: an intrusive doubly-linked list, guarded by
+//! the primitive's mutex, with O(1) append, pop and removal of a cancelled waiter.
+//!
+//! Thread waiters live on their thread's stack; async waiters live in an `Arc<OpInner>` of
+//! which the list holds one reference while they are linked. Unlinking never drops that
+//! reference on the spot: it is handed to a [`Wakeups`] batch and released after the
+//! caller has dropped the mutex (the op may hold the last reference to the primitive).
+
+use std::ptr;
+use std::sync::Arc;
+
+use super::op::OpInner;
+use super::waiter::{Completion, Links, Outcome, Request, Waiter};
+
+pub(crate) struct WaitList {
+    head: *const Waiter,
+    tail: *const Waiter,
+    len: usize,
+}
+
+// SAFETY: the list is only reached through its owner's mutex.
+unsafe impl Send for WaitList {}
+
+impl Default for WaitList {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl WaitList {
+    pub(crate) const fn new() -> WaitList {
+        WaitList {
+            head: ptr::null(),
+            tail: ptr::null(),
+            len: 0,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn with_links<R>(waiter: *const Waiter, f: impl FnOnce(&mut Links) -> R) -> R {
+        // SAFETY: callers pass waiters that are (or are being) linked into this list, whose
+        // links the list's mutex (held through `&mut self`) guards.
+        unsafe { (*waiter).links.with_mut(|links| f(&mut *links)) }
+    }
+
+    /// Links a thread's own stack waiter.
+    ///
+    /// # Safety
+    /// `waiter` must stay where it is until it has been unlinked (by a pop, or by
+    /// [`remove`](Self::remove) after its own timeout won).
+    pub(crate) unsafe fn link_thread(&mut self, waiter: &Waiter, front: bool) {
+        debug_assert!(waiter.is_thread());
+        self.link(waiter, front);
+    }
+
+    /// Links an async op's waiter; the list keeps a reference to the op until unlinked.
+    pub(crate) fn link_async(&mut self, op: Arc<OpInner>, front: bool) {
+        let waiter = Arc::into_raw(op) as *const Waiter;
+        self.link(waiter, front);
+    }
+
+    fn link(&mut self, waiter: *const Waiter, front: bool) {
+        let (prev, next) = if front {
+            (ptr::null(), self.head)
+        } else {
+            (self.tail, ptr::null())
+        };
+        Self::with_links(waiter, |links| {
+            debug_assert!(!links.linked);
+            links.prev = prev;
+            links.next = next;
+            links.linked = true;
+        });
+        if prev.is_null() {
+            self.head = waiter;
+        } else {
+            Self::with_links(prev, |links| links.next = waiter);
+        }
+        if next.is_null() {
+            self.tail = waiter;
+        } else {
+            Self::with_links(next, |links| links.prev = waiter);
+        }
+        self.len += 1;
+    }
+
+    /// Unlinks `waiter` if it is still in this list; returns whether it was.
+    pub(crate) fn remove(&mut self, waiter: &Waiter, wakeups: &mut Wakeups) -> bool {
+        let waiter = waiter as *const Waiter;
+        let Some((prev, next)) = Self::with_links(waiter, |links| {
+            if !links.linked {
+                return None;
+            }
+            links.linked = false;
+            Some((links.prev, links.next))
+        }) else {
+            return false;
+        };
+        if prev.is_null() {
+            self.head = next;
+        } else {
+            Self::with_links(prev, |links| links.next = next);
+        }
+        if next.is_null() {
+            self.tail = prev;
+        } else {
+            Self::with_links(next, |links| links.prev = prev);
+        }
+        self.len -= 1;
+        wakeups.release_list_reference(waiter);
+        true
+    }
+
+    /// Pops waiters from the front until one accepts an outcome, and returns that
+    /// waiter's request. `decide` picks the outcome for each candidate and may first
+    /// record what the grant means (a new lock owner, say); it is called again for the
+    /// next candidate when a waiter turns out to be cancelled already.
+    pub(crate) fn complete_first(
+        &mut self,
+        wakeups: &mut Wakeups,
+        mut decide: impl FnMut(&Waiter) -> Outcome,
+    ) -> Option<Request> {
+        while !self.head.is_null() {
+            let head = self.head;
+            // SAFETY: a linked waiter is alive: a thread waiter cannot leave before its
+            // outcome is decided and (if it decided it itself) it has taken this list's
+            // mutex, which we hold; an async waiter is kept alive by the list's reference,
+            // which `remove` defers to `wakeups`.
+            let waiter = unsafe { &*head };
+            self.remove(waiter, wakeups);
+            let outcome = decide(waiter);
+            let request = waiter.request;
+            if let Some(completion) = waiter.try_complete(outcome) {
+                wakeups.push(completion);
+                return Some(request);
+            }
+        }
+        None
+    }
+}
+
+/// Completions and reference drops collected under a mutex, carried out after it is
+/// dropped (on `fire` or on drop): callbacks and wakes never run under an internal lock.
+pub(crate) struct Wakeups {
+    inline: [Option<Deferred>; 4],
+    count: usize,
+    spill: Vec<Deferred>,
+}
+
+enum Deferred {
+    Fire(Completion),
+    Release(Arc<OpInner>),
+}
+
+impl Wakeups {
+    pub(crate) fn new() -> Wakeups {
+        Wakeups {
+            inline: [const { None }; 4],
+            count: 0,
+            spill: Vec::new(),
+        }
+    }
+
+    pub(crate) fn push(&mut self, completion: Completion) {
+        self.defer(Deferred::Fire(completion));
+    }
+
+    fn release_list_reference(&mut self, waiter: *const Waiter) {
+        // SAFETY: `waiter` was linked: if it is async, the list owned one reference.
+        if unsafe { !(*waiter).is_thread() } {
+            // SAFETY: that reference came from `Arc::into_raw` in `link_async`.
+            let op = unsafe { Arc::from_raw(waiter as *const OpInner) };
+            self.defer(Deferred::Release(op));
+        }
+    }
+
+    fn defer(&mut self, item: Deferred) {
+        if self.count < self.inline.len() {
+            self.inline[self.count] = Some(item);
+            self.count += 1;
+        } else {
+            self.spill.push(item);
+        }
+    }
+
+    /// Carries everything out now. Call with no internal lock held.
+    pub(crate) fn fire(mut self) {
+        self.run();
+    }
+
+    fn run(&mut self) {
+        let spilled = std::mem::take(&mut self.spill);
+        for item in self.inline[..self.count]
+            .iter_mut()
+            .filter_map(Option::take)
+            .chain(spilled)
+        {
+            match item {
+                Deferred::Fire(completion) => completion.fire(),
+                Deferred::Release(op) => drop(op),
+            }
+        }
+        self.count = 0;
+    }
+}
+
+impl Drop for Wakeups {
+    fn drop(&mut self) {
+        self.run();
+    }
+}

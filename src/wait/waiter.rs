@@ -1,0 +1,229 @@
+//! The one-shot waiter: the single arbiter of every wait.
+//!
+//! ```text
+//!            try_complete(outcome)          (the granter, a canceller, a timeout, a close)
+//!   PENDING ─────────────────────────────▶ DONE(outcome)
+//!      │ thread about to sleep (CAS)            ▲
+//!      ▼                                        │ try_complete: the waker must FUTEX_WAKE
+//!   SLEEPING ───────────────────────────────────┘
+//! ```
+//!
+//! Exactly one `try_complete` wins; the winner owns the outcome and receives the
+//! [`Completion`] token, which must be fired (after every internal lock is dropped) to tell
+//! the waiter. A loser learns the outcome that won and acts on it (for example a timed-out
+//! thread that lost to a grant owns the lock).
+
+use std::sync::Arc;
+
+use super::op::OpInner;
+use super::parker::{Parker, Unparker};
+use crate::Status;
+use crate::sync::{AtomicU32, Ordering, UnsafeCell};
+
+const PENDING: u32 = 0;
+const SLEEPING: u32 = 1;
+/// Final states are `DONE | code`; `RETRY` is internal (wake to retry, nothing granted).
+const DONE: u32 = 0x100;
+const RETRY: u32 = DONE | 0xff;
+
+/// How a wait ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// Finished with a status (`Ok` = granted).
+    Done(Status),
+    /// Woken without a grant: try again (throughput-mode locks wake threads this way).
+    Retry,
+}
+
+impl Outcome {
+    fn encode(self) -> u32 {
+        match self {
+            Outcome::Done(status) => DONE | status.code() as u32,
+            Outcome::Retry => RETRY,
+        }
+    }
+
+    fn decode(word: u32) -> Option<Outcome> {
+        if word == RETRY {
+            Some(Outcome::Retry)
+        } else if word & DONE != 0 {
+            Some(Outcome::Done(
+                Status::from_code((word & 0xff) as i32).unwrap_or(Status::Internal),
+            ))
+        } else {
+            None
+        }
+    }
+}
+
+/// What a waiter asks its primitive for; read by the granter.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Request {
+    /// The owner token the grant goes to (locks), or 0.
+    pub owner: u64,
+    /// How many units (recursion levels of a reentrant lock, permits...).
+    pub count: u64,
+    /// Grant directly rather than wake to retry, even in throughput mode.
+    pub handoff: bool,
+}
+
+/// How the waiter learns of its outcome.
+pub(crate) enum Face {
+    /// A thread sleeping on the state word.
+    Thread(Parker),
+    /// An async op: the waiter is the first field of an `Arc<OpInner>`.
+    Async,
+}
+
+/// Intrusive links, guarded by the mutex of the wait list the waiter is in.
+pub(crate) struct Links {
+    pub prev: *const Waiter,
+    pub next: *const Waiter,
+    pub linked: bool,
+}
+
+/// A one-shot waiter. Lives on a blocked thread's stack, or inside an async op.
+pub(crate) struct Waiter {
+    state: AtomicU32,
+    pub(crate) links: UnsafeCell<Links>,
+    pub(crate) request: Request,
+    face: Face,
+}
+
+// SAFETY: the links are only touched under the owning list's mutex; everything else is
+// atomic or immutable after construction.
+unsafe impl Send for Waiter {}
+unsafe impl Sync for Waiter {}
+
+impl Waiter {
+    pub(crate) fn new(request: Request, face: Face) -> Waiter {
+        Waiter {
+            state: AtomicU32::new(PENDING),
+            links: UnsafeCell::new(Links {
+                prev: std::ptr::null(),
+                next: std::ptr::null(),
+                linked: false,
+            }),
+            request,
+            face,
+        }
+    }
+
+    /// The outcome, once decided.
+    pub(crate) fn outcome(&self) -> Option<Outcome> {
+        Outcome::decode(self.state.load(Ordering::Acquire))
+    }
+
+    /// The status as an async op reports it: `Pending` until decided.
+    pub(crate) fn status(&self) -> Status {
+        match self.outcome() {
+            None => Status::Pending,
+            Some(Outcome::Done(status)) => status,
+            Some(Outcome::Retry) => Status::Internal,
+        }
+    }
+
+    pub(crate) fn is_thread(&self) -> bool {
+        matches!(self.face, Face::Thread(_))
+    }
+
+    /// Decides the outcome if nobody has yet. The winner gets the token that tells the
+    /// waiter; it must be fired once the caller holds no internal lock.
+    #[must_use]
+    pub(crate) fn try_complete(&self, outcome: Outcome) -> Option<Completion> {
+        // Taken before the CAS: once the state is final a thread waiter may return and
+        // its stack frame, this waiter included, may be gone.
+        let unparker = match &self.face {
+            Face::Thread(parker) => Some(parker.unparker(&self.state)),
+            Face::Async => None,
+        };
+        let mut current = self.state.load(Ordering::Relaxed);
+        loop {
+            if current & DONE != 0 {
+                return None;
+            }
+            match self.state.compare_exchange_weak(
+                current,
+                outcome.encode(),
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => break,
+                Err(actual) => current = actual,
+            }
+        }
+        Some(match unparker {
+            Some(unparker) => Completion::Unpark((current == SLEEPING).then_some(unparker)),
+            // SAFETY: an async waiter is the first field of a live `Arc<OpInner>` (the
+            // caller reached it through a reference that keeps the Arc alive).
+            None => Completion::Deliver(unsafe { OpInner::arc_from_waiter(self) }),
+        })
+    }
+
+    /// Overwrites a final outcome. Only for the one party that already owns the outcome
+    /// (a port that gave a grant back turns it into `Cancelled`).
+    pub(crate) fn overwrite_outcome(&self, outcome: Outcome) {
+        debug_assert!(self.outcome().is_some());
+        self.state.store(outcome.encode(), Ordering::Release);
+    }
+
+    /// Blocks the calling thread (the waiter's own) until the outcome is decided or the
+    /// deadline passes. Returns `None` when this call's own timeout won the race: the
+    /// waiter must then be withdrawn from its list.
+    pub(crate) fn park(&self, deadline: super::Deadline) -> Option<Outcome> {
+        let Face::Thread(parker) = &self.face else {
+            unreachable!("only thread waiters park")
+        };
+        if super::parker::spin_until(|| self.outcome().is_some()) {
+            return self.outcome();
+        }
+        if self
+            .state
+            .compare_exchange(PENDING, SLEEPING, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            return self.outcome();
+        }
+        loop {
+            parker.sleep(&self.state, SLEEPING, deadline);
+            if let Some(outcome) = self.outcome() {
+                return Some(outcome);
+            }
+            if deadline.has_passed() {
+                return match self.try_complete(Outcome::Done(Status::Timeout)) {
+                    // Our own thread is the waiter: nobody else needs telling.
+                    Some(completion) => {
+                        completion.discard_self();
+                        None
+                    }
+                    None => self.outcome(),
+                };
+            }
+        }
+    }
+}
+
+/// Proof of having decided a waiter's outcome; fire it to tell the waiter, exactly once.
+#[must_use = "a completion must be fired, or the waiter is never told"]
+pub(crate) enum Completion {
+    /// A thread waiter: wake it if it went to sleep.
+    Unpark(Option<Unparker>),
+    /// An async op: deliver to its port or call its callback.
+    Deliver(Arc<OpInner>),
+}
+
+impl Completion {
+    /// Tells the waiter. Must be called with no internal lock held: it may run user code.
+    pub(crate) fn fire(self) {
+        match self {
+            Completion::Unpark(Some(unparker)) => unparker.unpark(),
+            Completion::Unpark(None) => {}
+            Completion::Deliver(op) => OpInner::deliver(op),
+        }
+    }
+
+    /// A thread that completed its own waiter (its timeout won) has nobody to tell.
+    fn discard_self(self) {
+        debug_assert!(matches!(self, Completion::Unpark(_)));
+    }
+}

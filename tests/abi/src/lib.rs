@@ -1,0 +1,1 @@
+//! Placeholder: the header round-trip tests live here.
