@@ -18,8 +18,7 @@ use std::sync::Arc;
 use crate::Status;
 use crate::sync::{AtomicU32, AtomicU64, Mutex, Ordering, lock};
 use crate::wait::{
-    self, Callback, Deadline, Outcome, Place, Port, Request, Started, WaitList, WaitSource,
-    Wakeups,
+    self, Callback, Deadline, Outcome, Place, Port, Request, Started, WaitList, WaitSource, Wakeups,
 };
 
 const LOCKED: u32 = 1;
@@ -190,21 +189,22 @@ impl Lock {
         let mut retries = 0;
         let mut place = Place::Back;
         loop {
-            if deadline.has_passed() {
-                return Status::Timeout;
-            }
+            // Try before looking at the deadline: a waiter woken to retry must try at
+            // least once, or the release that woke it would wake nobody.
             if wait::spin_until(|| self.try_lock_word()) {
                 self.become_owner(owner, count);
                 return Status::Ok;
+            }
+            if deadline.has_passed() {
+                return Status::Timeout;
             }
             let request = Request {
                 owner,
                 count,
                 handoff: retries >= RETRIES_BEFORE_HANDOFF,
             };
-            match wait::wait_blocking(self, request, place, deadline, |_| {
-                self.admit(owner, count)
-            }) {
+            match wait::wait_blocking(self, request, place, deadline, |_| self.admit(owner, count))
+            {
                 Outcome::Done(status) => return status,
                 Outcome::Retry => {
                     retries += 1;
@@ -247,7 +247,11 @@ impl Lock {
             if !takes_lock && state & QUEUED != 0 {
                 return None;
             }
-            let wanted = if takes_lock { state | LOCKED } else { state | QUEUED };
+            let wanted = if takes_lock {
+                state | LOCKED
+            } else {
+                state | QUEUED
+            };
             match self.state.compare_exchange_weak(
                 state,
                 wanted,
@@ -320,7 +324,11 @@ impl Lock {
         // other writer holds the mutex.
         let state = match woken {
             Some(_) if handed_off => LOCKED | queued,
-            _ => queued,
+            _ => {
+                // A cancelled candidate may have been written as owner before its CAS lost.
+                self.owner.store(0, Ordering::Relaxed);
+                queued
+            }
         };
         self.state.store(state, Ordering::Release);
         drop(list);

@@ -11,8 +11,7 @@ use std::sync::Arc;
 use crate::Status;
 use crate::sync::{AtomicU64, Mutex, Ordering, lock};
 use crate::wait::{
-    self, Callback, Deadline, Outcome, Place, Port, Request, Started, WaitList, WaitSource,
-    Wakeups,
+    self, Callback, Deadline, Outcome, Place, Port, Request, Started, WaitList, WaitSource, Wakeups,
 };
 
 const QUEUED: u64 = 1;

@@ -61,7 +61,9 @@ impl Status {
 
     /// The status with this C value, if there is one.
     pub fn from_code(code: i32) -> Option<Status> {
-        usize::try_from(code).ok().and_then(|i| Self::ALL.get(i).copied())
+        usize::try_from(code)
+            .ok()
+            .and_then(|i| Self::ALL.get(i).copied())
     }
 
     /// The C value.

@@ -149,7 +149,11 @@ pub extern "C" fn weft_port_poll(
 /// many were taken to `*ran_out` if it is not NULL. Callbacks run with no weft lock held
 /// and may call weft, including this port. Thread-safe.
 #[unsafe(no_mangle)]
-pub extern "C" fn weft_port_run(port: *const weft_port, max: usize, ran_out: *mut usize) -> weft_status {
+pub extern "C" fn weft_port_run(
+    port: *const weft_port,
+    max: usize,
+    ran_out: *mut usize,
+) -> weft_status {
     guard(|| {
         let port = handle::borrow(port)?;
         let ran = port.0.run(max);

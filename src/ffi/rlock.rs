@@ -123,6 +123,9 @@ pub extern "C" fn weft_rlock_count(
 
 /// Writes the number of waiters in line to `*count_out`. A snapshot.
 #[unsafe(no_mangle)]
-pub extern "C" fn weft_rlock_waiting(rlock: *const weft_rlock, count_out: *mut usize) -> weft_status {
+pub extern "C" fn weft_rlock_waiting(
+    rlock: *const weft_rlock,
+    count_out: *mut usize,
+) -> weft_status {
     guard(|| waiting(rlock, count_out))
 }

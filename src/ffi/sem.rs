@@ -53,7 +53,11 @@ pub extern "C" fn weft_sem_free(sem: *mut weft_sem) -> weft_status {
 pub extern "C" fn weft_sem_acquire(sem: *mut weft_sem, timeout_ns: i64) -> weft_status {
     guard(|| {
         let sem = handle::borrow(sem)?;
-        Ok(blocking(timeout_ns, || sem.try_acquire(), |deadline| sem.acquire(deadline)))
+        Ok(blocking(
+            timeout_ns,
+            || sem.try_acquire(),
+            |deadline| sem.acquire(deadline),
+        ))
     })
 }
 

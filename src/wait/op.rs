@@ -142,6 +142,8 @@ impl Op {
 
 impl std::fmt::Debug for Op {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Op").field("status", &self.status()).finish()
+        f.debug_struct("Op")
+            .field("status", &self.status())
+            .finish()
     }
 }

@@ -87,7 +87,10 @@ impl Port {
                 }
             }
             taken += n;
-            batch.iter_mut().filter_map(Option::take).for_each(&mut each);
+            batch
+                .iter_mut()
+                .filter_map(Option::take)
+                .for_each(&mut each);
             if n < BATCH {
                 break;
             }
@@ -134,7 +137,9 @@ impl Port {
             }
             ready.ops.drain(..).collect()
         };
-        stranded.into_iter().for_each(OpInner::deliver_undeliverable);
+        stranded
+            .into_iter()
+            .for_each(OpInner::deliver_undeliverable);
     }
 
     /// Whether the fd is raised; only the loom models need to look.
