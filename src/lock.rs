@@ -220,7 +220,7 @@ impl Lock {
         self: &Arc<Self>,
         owner: u64,
         count: u64,
-        port: Option<Arc<Port>>,
+        port: Option<&Arc<Port>>,
         callback: Option<Callback>,
         arg: *mut c_void,
     ) -> Started {

@@ -92,7 +92,7 @@ impl Semaphore {
     /// Takes a permit now (`Done(Ok)`) or later through `port` / `callback` (`Pending`).
     pub fn acquire_async(
         self: &Arc<Self>,
-        port: Option<Arc<Port>>,
+        port: Option<&Arc<Port>>,
         callback: Option<Callback>,
         arg: *mut c_void,
     ) -> Started {

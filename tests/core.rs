@@ -110,7 +110,7 @@ fn mixed_faces_are_served_fifo() {
                     assert_eq!(lock.release(owner, 1), Status::Ok);
                 }));
             } else {
-                match lock.acquire_async(owner, 1, Some(port.clone()), None, owner as *mut c_void) {
+                match lock.acquire_async(owner, 1, Some(&port), None, owner as *mut c_void) {
                     Started::Pending(op) => ops.push(op),
                     other => panic!("expected pending, got {other:?}"),
                 }
@@ -147,12 +147,10 @@ fn mixed_faces_are_served_fifo() {
 fn cancel_races_are_settled_once() {
     let sem = Arc::new(Semaphore::new(0, None).unwrap());
     let port = Port::new().unwrap();
-    let Started::Pending(first) = sem.acquire_async(Some(port.clone()), None, 1 as *mut c_void)
-    else {
+    let Started::Pending(first) = sem.acquire_async(Some(&port), None, 1 as *mut c_void) else {
         panic!()
     };
-    let Started::Pending(second) = sem.acquire_async(Some(port.clone()), None, 2 as *mut c_void)
-    else {
+    let Started::Pending(second) = sem.acquire_async(Some(&port), None, 2 as *mut c_void) else {
         panic!()
     };
     assert_eq!(first.cancel(), Status::Cancelled);
@@ -180,13 +178,11 @@ fn closed_port_gives_grants_back() {
     let lock = Arc::new(Lock::new(Fairness::Fifo));
     let port = Port::new().unwrap();
     assert_eq!(lock.acquire(1, 1, Deadline::Never), Status::Ok);
-    let Started::Pending(op) =
-        lock.acquire_async(2, 1, Some(port.clone()), None, std::ptr::null_mut())
+    let Started::Pending(op) = lock.acquire_async(2, 1, Some(&port), None, std::ptr::null_mut())
     else {
         panic!()
     };
-    let Started::Pending(next) =
-        lock.acquire_async(3, 1, Some(port.clone()), None, std::ptr::null_mut())
+    let Started::Pending(next) = lock.acquire_async(3, 1, Some(&port), None, std::ptr::null_mut())
     else {
         panic!()
     };
@@ -280,7 +276,7 @@ fn stress_semaphore_conserves_permits() {
             let mut i = 0u64;
             while !stop2.load(Ordering::Relaxed) {
                 i += 1;
-                match sem2.acquire_async(Some(port.clone()), None, std::ptr::null_mut()) {
+                match sem2.acquire_async(Some(&port), None, std::ptr::null_mut()) {
                     Started::Done(Status::Ok) => {
                         assert_eq!(sem2.release(1), Status::Ok);
                     }

@@ -32,7 +32,7 @@ pub(crate) fn start_async(
     port: *const weft_port,
     callback: weft_callback,
     op_out: *mut *mut weft_op,
-    start: impl FnOnce(Option<Arc<Port>>, Option<Callback>) -> Started,
+    start: impl FnOnce(Option<&Arc<Port>>, Option<Callback>) -> Started,
 ) -> Result<Status, Status> {
     let port = port::port_for_op(port)?;
     if port.is_none() && callback.is_none() {

@@ -43,11 +43,11 @@ pub struct weft_completion {
 }
 
 /// The port an op should complete into (`None` for NULL: complete by callback).
-pub(crate) fn port_for_op(port: *const weft_port) -> Result<Option<Arc<Port>>, Status> {
+pub(crate) fn port_for_op<'a>(port: *const weft_port) -> Result<Option<&'a Arc<Port>>, Status> {
     if port.is_null() {
         return Ok(None);
     }
-    Ok(Some(handle::borrow(port)?.0.clone()))
+    Ok(Some(&handle::borrow(port)?.0))
 }
 
 /// Creates a port with its own eventfd (or a pipe where eventfd is missing) and writes it

@@ -98,7 +98,7 @@ pub enum Started {
 pub(crate) fn wait_async<S: WaitSource + 'static>(
     source: &Arc<S>,
     request: Request,
-    port: Option<Arc<Port>>,
+    port: Option<&Arc<Port>>,
     callback: Option<Callback>,
     arg: *mut c_void,
     admit: impl FnOnce(&mut WaitList) -> Option<Status>,
@@ -106,7 +106,7 @@ pub(crate) fn wait_async<S: WaitSource + 'static>(
     let op = OpInner::new(
         Waiter::new(request, Face::Async),
         source.clone(),
-        port,
+        port.cloned(),
         callback,
         arg,
     );
