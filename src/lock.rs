@@ -177,9 +177,61 @@ impl Lock {
 
     /// Acquires as `owner`, waiting in line until `deadline`: `Ok`, `Timeout`, or an
     /// error from [`try_acquire`](Self::try_acquire).
+    #[inline]
     pub fn acquire(&self, owner: u64, count: u64, deadline: Deadline) -> Status {
+        if count == 1 && self.lock_uncontended(owner) {
+            return Status::Ok;
+        }
+        self.acquire_contended(owner, count, deadline)
+    }
+
+    /// The uncontended acquire of one level alone: one CAS, nothing that can panic.
+    /// `false` means "take the full path" (which also validates the arguments).
+    #[inline(always)]
+    pub(crate) fn lock_uncontended(&self, owner: u64) -> bool {
+        if owner != 0
+            && self
+                .state
+                .compare_exchange(0, LOCKED, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok()
+        {
+            self.become_owner(owner, 1);
+            return true;
+        }
+        false
+    }
+
+    /// The uncontended release of a depth-1 hold by `owner`, nothing that can panic.
+    /// `None` means "take the full path"; `Some(true)` released; `Some(false)` released
+    /// the hold but found waiters: finish with [`release_to_waiters`](Self::release_to_waiters).
+    #[inline(always)]
+    pub(crate) fn unlock_uncontended(&self, owner: u64) -> Option<bool> {
+        if owner == 0
+            || self.state.load(Ordering::Relaxed) & LOCKED == 0
+            || self.owner.load(Ordering::Relaxed) != owner
+            || self.depth.load(Ordering::Relaxed) != 1
+        {
+            return None;
+        }
+        Some(self.unlock_word())
+    }
+
+    /// Gives up the last level: clears the owner and unlocks the word. `false` if the word
+    /// had `QUEUED`: the caller must finish with `release_to_waiters`.
+    #[inline(always)]
+    fn unlock_word(&self) -> bool {
+        self.owner.store(0, Ordering::Relaxed);
+        self.state
+            .compare_exchange(LOCKED, 0, Ordering::Release, Ordering::Relaxed)
+            .is_ok()
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn acquire_contended(&self, owner: u64, count: u64, deadline: Deadline) -> Status {
         match self.try_acquire(owner, count) {
-            Status::WouldBlock => self.acquire_slow(owner, count, deadline),
+            Status::WouldBlock if deadline.has_passed() => Status::Timeout,
+            Status::WouldBlock => self.acquire_slow(owner, count, deadline.start()),
             status => status,
         }
     }
@@ -290,19 +342,16 @@ impl Lock {
             self.depth.store(depth - count, Ordering::Relaxed);
             return Status::Ok;
         }
-        self.owner.store(0, Ordering::Relaxed);
-        if self
-            .state
-            .compare_exchange(LOCKED, 0, Ordering::Release, Ordering::Relaxed)
-            .is_err()
-        {
-            self.release_to_waiters();
+        if self.unlock_word() {
+            Status::Ok
+        } else {
+            self.release_to_waiters()
         }
-        Status::Ok
     }
 
     #[cold]
-    fn release_to_waiters(&self) {
+    #[inline(never)]
+    pub(crate) fn release_to_waiters(&self) -> Status {
         let mut wakeups = Wakeups::new();
         let mut list = lock(&self.waiters);
         let mut handed_off = false;
@@ -333,6 +382,7 @@ impl Lock {
         self.state.store(state, Ordering::Release);
         drop(list);
         wakeups.fire();
+        Status::Ok
     }
 }
 

@@ -1,11 +1,43 @@
 //! Owner identity for ownable locks: a nonzero `u64`. Blocking calls use the calling
 //! thread's token; async callers (loop tasks, goroutines) pass their own.
 
-/// The calling thread's owner token (its `pthread_self()`), never 0.
-#[inline]
+/// The calling thread's owner token: its `pthread_self()` value, never 0.
+///
+/// On x86-64 Linux the thread pointer (`%fs:0`) is read directly: glibc and musl both
+/// keep the thread descriptor's own address there, which is what `pthread_self()`
+/// returns, and reading it costs one load instead of a call through the PLT (this sits
+/// on the uncontended lock path, twice per lock/unlock pair).
+#[inline(always)]
 pub fn current_thread() -> u64 {
-    // SAFETY: pthread_self has no preconditions.
-    let id = unsafe { libc::pthread_self() } as u64;
-    debug_assert_ne!(id, 0);
-    id
+    #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+    {
+        let thread_pointer: u64;
+        // SAFETY: %fs:0 always holds the thread pointer on x86-64 Linux (the TLS ABI).
+        unsafe {
+            std::arch::asm!(
+                "mov {}, qword ptr fs:[0]",
+                out(reg) thread_pointer,
+                options(nostack, readonly, preserves_flags, pure)
+            );
+        }
+        thread_pointer
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_os = "linux")))]
+    {
+        // SAFETY: pthread_self has no preconditions.
+        unsafe { libc::pthread_self() as u64 }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn token_is_pthread_self_and_differs_between_threads() {
+        let here = super::current_thread();
+        assert_ne!(here, 0);
+        // SAFETY: no preconditions.
+        assert_eq!(here, unsafe { libc::pthread_self() } as u64);
+        let there = std::thread::spawn(super::current_thread).join().unwrap();
+        assert_ne!(here, there);
+    }
 }

@@ -78,6 +78,7 @@ impl Semaphore {
         match self.try_acquire() {
             Status::WouldBlock if deadline.has_passed() => Status::Timeout,
             Status::WouldBlock => {
+                let deadline = deadline.start();
                 match wait::wait_blocking(self, Request::default(), Place::Back, deadline, |_| {
                     self.admit()
                 }) {

@@ -7,7 +7,7 @@ use super::boundary::guard;
 use super::handle::{self, Handle, check_out, write_out};
 use super::op::{start_async, weft_callback, weft_op};
 use super::port::weft_port;
-use super::status::weft_status;
+use super::status::{WEFT_OK, weft_status};
 use super::time::blocking;
 use crate::{Fairness, Lock, Status, owner};
 
@@ -44,6 +44,7 @@ pub(crate) fn new_handle<H: Handle<Target = Lock>>(
     write_out(out, handle::into_raw(Arc::new(lock)))
 }
 
+#[inline(always)]
 pub(crate) fn acquire<H: Handle<Target = Lock>>(
     lock: *const H,
     owner: u64,
@@ -73,6 +74,7 @@ pub(crate) fn acquire_async<H: Handle<Target = Lock>>(
     })
 }
 
+#[inline(always)]
 pub(crate) fn release<H: Handle<Target = Lock>>(
     lock: *const H,
     owner: u64,
@@ -129,7 +131,14 @@ pub extern "C" fn weft_lock_free(lock: *mut weft_lock) -> weft_status {
 /// `WEFT_DEADLOCK` (this thread already owns it), `WEFT_INVALID`. Thread-safe.
 #[unsafe(no_mangle)]
 pub extern "C" fn weft_lock_acquire(lock: *mut weft_lock, timeout_ns: i64) -> weft_status {
-    guard(|| acquire(lock, owner::current_thread(), 1, timeout_ns))
+    let owner = owner::current_thread();
+    // The uncontended path cannot panic, so it runs outside the boundary's landing pad.
+    if let Ok(object) = handle::borrow(lock) {
+        if object.lock_uncontended(owner) {
+            return WEFT_OK;
+        }
+    }
+    guard(|| acquire(lock, owner, 1, timeout_ns))
 }
 
 /// Acquires the lock for the calling thread if it is free and nobody waits:
@@ -174,7 +183,16 @@ pub extern "C" fn weft_lock_acquire_async(
 /// completes the next owner after all internal locks are dropped.
 #[unsafe(no_mangle)]
 pub extern "C" fn weft_lock_release(lock: *mut weft_lock) -> weft_status {
-    guard(|| release(lock, owner::current_thread(), 1))
+    let owner = owner::current_thread();
+    // The uncontended path cannot panic, so it runs outside the boundary's landing pad.
+    if let Ok(object) = handle::borrow(lock) {
+        match object.unlock_uncontended(owner) {
+            Some(true) => return WEFT_OK,
+            Some(false) => return guard(|| Ok(object.release_to_waiters())),
+            None => {}
+        }
+    }
+    guard(|| release(lock, owner, 1))
 }
 
 /// `weft_lock_release` for an explicit owner token. Thread-safe.

@@ -13,7 +13,8 @@ pub const WEFT_MS: i64 = 1_000_000 as i64;
 /// One second in nanoseconds.
 pub const WEFT_SECOND: i64 = 1_000_000_000 as i64;
 
-/// Runs a blocking call's `try` form for a zero timeout, its waiting form otherwise.
+/// Runs a blocking call's `try` form for a zero timeout, its waiting form otherwise (the
+/// waiting forms try first, and read the clock only if they have to wait).
 #[inline(always)]
 pub(crate) fn blocking(
     timeout_ns: i64,

@@ -9,28 +9,41 @@ pub enum Deadline {
     Never,
     /// Give up at this `CLOCK_MONOTONIC` time, in nanoseconds.
     At(u64),
+    /// Give up this many nanoseconds after the wait starts. Resolved by [`start`]
+    /// (Self::start) only once a call has to wait, so a call satisfied at once never
+    /// reads the clock.
+    Within(u64),
 }
 
 impl Deadline {
-    /// The deadline for a C timeout: negative waits forever, otherwise `now + timeout_ns`.
+    /// The deadline for a C timeout: negative waits forever, otherwise `timeout_ns` after
+    /// the wait starts.
     pub fn after_ns(timeout_ns: i64) -> Deadline {
         match u64::try_from(timeout_ns) {
             Err(_) => Deadline::Never,
-            Ok(ns) => Deadline::At(now_ns().saturating_add(ns)),
+            Ok(ns) => Deadline::Within(ns),
         }
     }
 
-    /// The deadline `timeout` from now.
+    /// The deadline `timeout` after the wait starts.
     pub fn after(timeout: Duration) -> Deadline {
-        let ns = u64::try_from(timeout.as_nanos()).unwrap_or(u64::MAX);
-        Deadline::At(now_ns().saturating_add(ns))
+        Deadline::Within(u64::try_from(timeout.as_nanos()).unwrap_or(u64::MAX))
     }
 
-    /// Whether the deadline has passed.
+    /// Fixes a relative deadline to the clock; waits call this once, when they start.
+    pub fn start(self) -> Deadline {
+        match self {
+            Deadline::Within(ns) => Deadline::At(now_ns().saturating_add(ns)),
+            fixed => fixed,
+        }
+    }
+
+    /// Whether the deadline has passed (a relative one: whether it is zero).
     pub fn has_passed(self) -> bool {
         match self {
             Deadline::Never => false,
             Deadline::At(at) => now_ns() >= at,
+            Deadline::Within(ns) => ns == 0,
         }
     }
 
@@ -39,6 +52,7 @@ impl Deadline {
         match self {
             Deadline::Never => None,
             Deadline::At(at) => Some(Duration::from_nanos(at.saturating_sub(now_ns()))),
+            Deadline::Within(ns) => Some(Duration::from_nanos(ns)),
         }
     }
 

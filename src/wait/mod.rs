@@ -66,6 +66,7 @@ pub(crate) fn wait_blocking<S: WaitSource + ?Sized>(
     deadline: Deadline,
     admit: impl FnOnce(&mut WaitList) -> Option<Status>,
 ) -> Outcome {
+    let deadline = deadline.start();
     let waiter = Waiter::new(request, Face::Thread(Parker::new()));
     {
         let mut list = lock(source.waiters());

@@ -37,6 +37,7 @@ mod imp {
             let ts;
             let ts_ptr = match deadline {
                 Deadline::Never => std::ptr::null(),
+                Deadline::Within(_) => unreachable!("waits start their deadline first"),
                 Deadline::At(at) => {
                     ts = Deadline::as_timespec(at);
                     &ts as *const libc::timespec

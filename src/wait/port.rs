@@ -115,6 +115,7 @@ impl Port {
 
     /// Blocks until a completion is pending or the deadline passes.
     pub fn wait(&self, deadline: Deadline) -> Status {
+        let deadline = deadline.start();
         loop {
             if self.pending() > 0 {
                 return Status::Ok;
