@@ -312,3 +312,59 @@ fn stress_semaphore_conserves_permits() {
         assert_eq!(sem.waiting(), 0);
     });
 }
+
+fn fd_readable(fd: i32) -> bool {
+    let mut pfd = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, no wait.
+    unsafe { libc::poll(&mut pfd, 1, 0) == 1 }
+}
+
+/// The port's fd is readable exactly while completions are pending, a burst costs one
+/// readiness, and a take that stops at `max` leaves it readable. Under the `portable`
+/// feature the fd is a pipe, so the same test covers the fallback.
+#[test]
+fn port_fd_is_readable_exactly_while_pending() {
+    let port = Port::new().unwrap();
+    let fd = port.fd();
+    let mut stat: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: valid fd and out-pointer.
+    assert_eq!(unsafe { libc::fstat(fd, &mut stat) }, 0);
+    let is_pipe = stat.st_mode & libc::S_IFMT == libc::S_IFIFO;
+    assert_eq!(is_pipe, cfg!(feature = "portable"));
+
+    let sem = Arc::new(Semaphore::new(0, None).unwrap());
+    assert!(!fd_readable(fd));
+    let ops: Vec<_> = (0..5)
+        .map(
+            |i| match sem.acquire_async(Some(&port), None, i as *mut c_void) {
+                Started::Pending(op) => op,
+                other => panic!("{other:?}"),
+            },
+        )
+        .collect();
+    assert!(!fd_readable(fd), "nothing completed yet");
+    assert_eq!(sem.release(5), Status::Ok);
+    assert!(fd_readable(fd));
+    let mut out = [Delivered {
+        arg: std::ptr::null_mut(),
+        status: Status::Internal,
+    }; 2];
+    assert_eq!(port.poll(&mut out), 2);
+    assert!(fd_readable(fd), "3 still pending");
+    assert_eq!(port.poll(&mut out), 2);
+    assert!(fd_readable(fd), "1 still pending");
+    assert_eq!(port.poll(&mut out), 1);
+    assert!(!fd_readable(fd), "drained");
+    assert_eq!(
+        port.wait(Deadline::after(Duration::from_millis(1))),
+        Status::Timeout
+    );
+    ops.iter()
+        .for_each(|op| assert_eq!(op.status(), Status::Ok));
+    assert_eq!(sem.release(1), Status::Ok);
+    assert_eq!(sem.value(), 1);
+}

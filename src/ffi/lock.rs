@@ -164,7 +164,8 @@ pub extern "C" fn weft_lock_acquire_as(
 /// `*op_out` (if not NULL): `callback(arg, status)` then happens exactly once, through
 /// `port` (in `weft_port_run` / `weft_port_poll` on the port's loop) or, with a NULL
 /// port, on the releasing thread. `WEFT_OK` means the lock is `owner`'s; release it with
-/// `weft_lock_release_as`. `*op_out` is set to NULL on any result but `WEFT_PENDING`.
+/// `weft_lock_release_as`. `*op_out` is set to NULL on `WEFT_OK` and left untouched on
+/// errors.
 /// `WEFT_INVALID` for NULL lock, owner 0, or neither port nor callback.
 #[unsafe(no_mangle)]
 pub extern "C" fn weft_lock_acquire_async(

@@ -27,7 +27,8 @@ impl Handle for weft_op {
 pub type weft_callback = Option<unsafe extern "C" fn(arg: *mut c_void, status: weft_status)>;
 
 /// The shared body of every `*_async` export: validates the completion route, starts the
-/// wait with `start`, and hands out the op only when the result is `WEFT_PENDING`.
+/// wait with `start`, and writes `*op_out`: the op for `WEFT_PENDING`, NULL for `WEFT_OK`
+/// (nothing to cancel), untouched on errors.
 pub(crate) fn start_async(
     port: *const weft_port,
     callback: weft_callback,
@@ -40,7 +41,7 @@ pub(crate) fn start_async(
     }
     match start(port, callback) {
         Started::Done(status) => {
-            if !op_out.is_null() {
+            if status == Status::Ok && !op_out.is_null() {
                 // SAFETY: non-NULL out-pointer supplied by the caller.
                 unsafe { op_out.write(std::ptr::null_mut()) };
             }

@@ -7,10 +7,10 @@
 
 use super::deadline::Deadline;
 use crate::sync::AtomicU32;
-#[cfg(not(all(target_os = "linux", not(loom))))]
+#[cfg(not(all(target_os = "linux", not(loom), not(feature = "portable"))))]
 use crate::sync::Ordering;
 
-#[cfg(all(target_os = "linux", not(loom)))]
+#[cfg(all(target_os = "linux", not(loom), not(feature = "portable")))]
 mod imp {
     use super::*;
 
@@ -74,7 +74,7 @@ mod imp {
     }
 }
 
-#[cfg(not(all(target_os = "linux", not(loom))))]
+#[cfg(not(all(target_os = "linux", not(loom), not(feature = "portable"))))]
 mod imp {
     use super::*;
     #[cfg(loom)]
@@ -121,9 +121,10 @@ pub(crate) use imp::{Parker, Unparker};
 
 /// Spins briefly before a thread sleeps: a waker on another CPU usually arrives within a
 /// few hundred nanoseconds, while a sleep and wake costs tens of microseconds on a VM. The
-/// budget is short and ends in `yield`s, so a waker on the same CPU gets to run.
+/// budget is short and ends in `yield`s, so a waker on the same CPU gets to run; on a
+/// machine with one CPU there is nobody to wait for, so it does not spin at all.
 pub(crate) fn spin_until(mut done: impl FnMut() -> bool) -> bool {
-    if cfg!(loom) {
+    if cfg!(loom) || !several_cpus() {
         return done();
     }
     let backoff = crossbeam_utils::Backoff::new();
@@ -134,4 +135,9 @@ pub(crate) fn spin_until(mut done: impl FnMut() -> bool) -> bool {
         backoff.snooze();
     }
     done()
+}
+
+fn several_cpus() -> bool {
+    static SEVERAL: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *SEVERAL.get_or_init(|| std::thread::available_parallelism().is_ok_and(|n| n.get() > 1))
 }

@@ -16,7 +16,7 @@ mod imp {
 
     impl Signal {
         pub(crate) fn new() -> io::Result<Signal> {
-            #[cfg(target_os = "linux")]
+            #[cfg(all(target_os = "linux", not(feature = "portable")))]
             {
                 // SAFETY: plain syscall with valid flags.
                 let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
