@@ -368,3 +368,12 @@ fn port_fd_is_readable_exactly_while_pending() {
     assert_eq!(sem.release(1), Status::Ok);
     assert_eq!(sem.value(), 1);
 }
+
+#[test]
+fn footprints_are_small() {
+    let (waiter, op) = weft::wait::footprint();
+    assert!(waiter <= 64, "thread waiter {waiter} bytes");
+    assert!(op <= 160, "async op {op} bytes");
+    assert!(std::mem::size_of::<Lock>() <= 128);
+    assert!(std::mem::size_of::<Semaphore>() <= 64);
+}
