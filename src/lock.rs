@@ -255,8 +255,10 @@ impl Lock {
                 count,
                 handoff: retries >= RETRIES_BEFORE_HANDOFF,
             };
-            match wait::wait_blocking(self, request, place, deadline, |_| self.admit(owner, count))
-            {
+            let spin = self.fairness == Fairness::Fifo || request.handoff;
+            match wait::wait_blocking(self, request, place, spin, deadline, |_| {
+                self.admit(owner, count)
+            }) {
                 Outcome::Done(status) => return status,
                 Outcome::Retry => {
                     retries += 1;

@@ -79,9 +79,14 @@ impl Semaphore {
             Status::WouldBlock if deadline.has_passed() => Status::Timeout,
             Status::WouldBlock => {
                 let deadline = deadline.start();
-                match wait::wait_blocking(self, Request::default(), Place::Back, deadline, |_| {
-                    self.admit()
-                }) {
+                match wait::wait_blocking(
+                    self,
+                    Request::default(),
+                    Place::Back,
+                    true,
+                    deadline,
+                    |_| self.admit(),
+                ) {
                     Outcome::Done(status) => status,
                     Outcome::Retry => unreachable!("semaphores always hand off"),
                 }

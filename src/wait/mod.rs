@@ -58,11 +58,14 @@ pub(crate) enum Place {
 }
 
 /// Blocks the calling thread in `source`'s line until its request is decided or
-/// `deadline` passes (then `Done(Timeout)`, and the waiter has left the line).
+/// `deadline` passes (then `Done(Timeout)`, and the waiter has left the line). With
+/// `spin`, the thread spins briefly before it sleeps: right for direct handoff, where the
+/// grant itself arrives; wasteful when a wake only invites a retry.
 pub(crate) fn wait_blocking<S: WaitSource + ?Sized>(
     source: &S,
     request: Request,
     place: Place,
+    spin: bool,
     deadline: Deadline,
     admit: impl FnOnce(&mut WaitList) -> Option<Status>,
 ) -> Outcome {
@@ -77,7 +80,7 @@ pub(crate) fn wait_blocking<S: WaitSource + ?Sized>(
         // it decides the outcome, which `park` waits for) or by `withdraw` below.
         unsafe { list.link_thread(&waiter, place == Place::Front) };
     }
-    match waiter.park(deadline) {
+    match waiter.park(deadline, spin) {
         Some(outcome) => outcome,
         None => {
             withdraw(source, &waiter);

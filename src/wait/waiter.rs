@@ -168,13 +168,14 @@ impl Waiter {
     }
 
     /// Blocks the calling thread (the waiter's own) until the outcome is decided or the
-    /// deadline passes. Returns `None` when this call's own timeout won the race: the
+    /// deadline passes, spinning briefly first if `spin` (worth it when a grant is handed
+    /// over directly). Returns `None` when this call's own timeout won the race: the
     /// waiter must then be withdrawn from its list.
-    pub(crate) fn park(&self, deadline: super::Deadline) -> Option<Outcome> {
+    pub(crate) fn park(&self, deadline: super::Deadline, spin: bool) -> Option<Outcome> {
         let Face::Thread(parker) = &self.face else {
             unreachable!("only thread waiters park")
         };
-        if super::parker::spin_until(|| self.outcome().is_some()) {
+        if spin && super::parker::spin_until(|| self.outcome().is_some()) {
             return self.outcome();
         }
         if self
