@@ -57,6 +57,7 @@ impl Deadline {
     }
 
     /// The deadline as an absolute `CLOCK_MONOTONIC` timespec.
+    #[cfg_attr(any(loom, feature = "portable"), allow(dead_code))]
     pub(crate) fn as_timespec(at: u64) -> libc::timespec {
         libc::timespec {
             tv_sec: (at / 1_000_000_000).min(libc::time_t::MAX as u64) as libc::time_t,

@@ -145,7 +145,7 @@ impl Port {
 
     /// Whether the fd is raised; only the loom models need to look.
     #[cfg(loom)]
-    pub(crate) fn fd_readable(&self) -> bool {
+    pub fn fd_readable(&self) -> bool {
         self.signal.wait_readable(Deadline::Never)
     }
 }

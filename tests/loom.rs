@@ -1,0 +1,286 @@
+//! Model checks of the waiter core and of lock/semaphore handoff and cancellation, run by
+//! `RUSTFLAGS="--cfg loom" cargo test --release --test loom` (ctest's `loom` test).
+//! Loom explores every interleaving of the atomics and mutexes inside the core (bounded
+//! by `LOOM_MAX_PREEMPTIONS`, 2 by default here).
+#![cfg(loom)]
+
+use std::ffi::c_void;
+use std::sync::Arc;
+
+use loom::sync::atomic::{AtomicUsize, Ordering};
+use loom::thread;
+use weft::{Deadline, Delivered, Fairness, Lock, Port, Semaphore, Started, Status};
+
+fn model(f: impl Fn() + Sync + Send + 'static) {
+    let mut builder = loom::model::Builder::new();
+    if builder.preemption_bound.is_none() {
+        builder.preemption_bound = Some(2);
+    }
+    builder.check(f);
+}
+
+fn pending(started: Started) -> weft::Op {
+    match started {
+        Started::Pending(op) => op,
+        other => panic!("expected a pending op, got {other:?}"),
+    }
+}
+
+fn poll_all(port: &Port) -> Vec<Delivered> {
+    let mut out = [Delivered {
+        arg: std::ptr::null_mut(),
+        status: Status::Internal,
+    }; 8];
+    let n = port.poll(&mut out);
+    out[..n].to_vec()
+}
+
+/// Grant vs cancel on one async op: exactly one wins, the completion is delivered once,
+/// and no permit is lost or duplicated.
+#[test]
+fn grant_races_cancel() {
+    model(|| {
+        let sem = Arc::new(Semaphore::new(0, None).unwrap());
+        let port = Port::new().unwrap();
+        let op = Arc::new(pending(sem.acquire_async(
+            Some(&port),
+            None,
+            std::ptr::null_mut(),
+        )));
+        let releaser = {
+            let sem = sem.clone();
+            thread::spawn(move || assert_eq!(sem.release(1), Status::Ok))
+        };
+        let cancelled = op.cancel();
+        releaser.join().unwrap();
+        let delivered = poll_all(&port);
+        assert_eq!(delivered.len(), 1, "exactly one completion");
+        assert_eq!(delivered[0].status, cancelled);
+        assert!(!port.fd_readable());
+        match cancelled {
+            Status::Cancelled => assert_eq!(sem.value(), 1, "the permit stayed free"),
+            Status::Ok => assert_eq!(sem.value(), 0, "the permit is the op's"),
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(sem.waiting(), 0);
+    });
+}
+
+unsafe extern "C" fn count_callback(arg: *mut c_void, status: i32) {
+    // SAFETY: the model passes a pointer to a live loom AtomicUsize as `arg`.
+    let counter = unsafe { &*(arg as *const AtomicUsize) };
+    counter.fetch_add(if status == 0 { 1 } else { 100 }, Ordering::SeqCst);
+}
+
+/// The same race in the callback form: the callback runs exactly once, on whichever
+/// thread completed the op, with the winning status.
+#[test]
+fn grant_races_cancel_callback_form() {
+    model(|| {
+        let sem = Arc::new(Semaphore::new(0, None).unwrap());
+        let counter = Arc::new(AtomicUsize::new(0));
+        let arg = Arc::as_ptr(&counter) as *mut c_void;
+        let op = pending(sem.acquire_async(None, Some(count_callback), arg));
+        let releaser = {
+            let sem = sem.clone();
+            thread::spawn(move || assert_eq!(sem.release(1), Status::Ok))
+        };
+        let cancelled = op.cancel();
+        releaser.join().unwrap();
+        let expected = if cancelled == Status::Ok { 1 } else { 100 };
+        assert_eq!(
+            counter.load(Ordering::SeqCst),
+            expected,
+            "one call, the winning status"
+        );
+        assert_eq!(sem.value() + u64::from(cancelled == Status::Ok), 1);
+    });
+}
+
+/// A blocking acquirer against a releaser: the re-check under the line's mutex closes
+/// the lost-wakeup window, so the acquirer always returns.
+#[test]
+fn semaphore_blocking_handoff() {
+    model(|| {
+        let sem = Arc::new(Semaphore::new(0, None).unwrap());
+        let acquirer = {
+            let sem = sem.clone();
+            thread::spawn(move || assert_eq!(sem.acquire(Deadline::Never), Status::Ok))
+        };
+        assert_eq!(sem.release(1), Status::Ok);
+        acquirer.join().unwrap();
+        assert_eq!(sem.value(), 0);
+        assert_eq!(sem.waiting(), 0);
+    });
+}
+
+/// Two async waiters, release(2) racing a cancel of the first: permits are conserved.
+#[test]
+fn semaphore_release_many_races_cancel() {
+    model(|| {
+        let sem = Arc::new(Semaphore::new(0, Some(2)).unwrap());
+        let port = Port::new().unwrap();
+        let first = pending(sem.acquire_async(Some(&port), None, 1 as *mut c_void));
+        let _second = pending(sem.acquire_async(Some(&port), None, 2 as *mut c_void));
+        let releaser = {
+            let sem = sem.clone();
+            thread::spawn(move || assert_eq!(sem.release(2), Status::Ok))
+        };
+        let first_status = first.cancel();
+        releaser.join().unwrap();
+        let delivered = poll_all(&port);
+        assert_eq!(delivered.len(), 2);
+        let granted = delivered.iter().filter(|d| d.status == Status::Ok).count() as u64;
+        assert_eq!(granted + sem.value(), 2, "permits conserved");
+        assert_eq!(
+            delivered
+                .iter()
+                .find(|d| d.arg as usize == 1)
+                .unwrap()
+                .status,
+            first_status
+        );
+        assert_eq!(sem.waiting(), 0);
+    });
+}
+
+fn exclusive_section(lock: &Lock, owner: u64, inside: &AtomicUsize) {
+    assert_eq!(lock.acquire(owner, 1, Deadline::Never), Status::Ok);
+    assert_eq!(
+        inside.fetch_add(1, Ordering::SeqCst),
+        0,
+        "two owners at once"
+    );
+    inside.fetch_sub(1, Ordering::SeqCst);
+    assert_eq!(lock.release(owner, 1), Status::Ok);
+}
+
+fn lock_handoff(fairness: Fairness) {
+    model(move || {
+        let lock = Arc::new(Lock::new(fairness));
+        let inside = Arc::new(AtomicUsize::new(0));
+        assert_eq!(lock.acquire(1, 1, Deadline::Never), Status::Ok);
+        let threads: Vec<_> = [2u64, 3]
+            .into_iter()
+            .map(|owner| {
+                let (lock, inside) = (lock.clone(), inside.clone());
+                thread::spawn(move || exclusive_section(&lock, owner, &inside))
+            })
+            .collect();
+        assert_eq!(lock.release(1, 1), Status::Ok);
+        threads.into_iter().for_each(|t| t.join().unwrap());
+        assert!(!lock.is_locked());
+        assert_eq!(lock.waiting(), 0);
+    });
+}
+
+#[test]
+fn lock_handoff_fifo() {
+    lock_handoff(Fairness::Fifo);
+}
+
+#[test]
+fn lock_handoff_throughput() {
+    lock_handoff(Fairness::Throughput);
+}
+
+/// An async waiter cancelled while the owner releases: either it got the lock (and
+/// releasing it frees the lock) or the lock ends free. Never stranded.
+#[test]
+fn lock_release_races_async_cancel() {
+    model(|| {
+        let lock = Arc::new(Lock::new(Fairness::Fifo));
+        let port = Port::new().unwrap();
+        assert_eq!(lock.acquire(1, 1, Deadline::Never), Status::Ok);
+        let op = pending(lock.acquire_async(2, 1, Some(&port), None, std::ptr::null_mut()));
+        let releaser = {
+            let lock = lock.clone();
+            thread::spawn(move || assert_eq!(lock.release(1, 1), Status::Ok))
+        };
+        let status = op.cancel();
+        releaser.join().unwrap();
+        let delivered = poll_all(&port);
+        assert_eq!(delivered.len(), 1);
+        assert_eq!(delivered[0].status, status);
+        if status == Status::Ok {
+            assert_eq!(lock.owner(), 2);
+            assert_eq!(lock.release(2, 1), Status::Ok);
+        }
+        assert!(!lock.is_locked());
+        assert_eq!(lock.waiting(), 0);
+    });
+}
+
+/// Reentrant handoff: the waiter's requested depth becomes its depth.
+#[test]
+fn reentrant_handoff_keeps_depth() {
+    model(|| {
+        let lock = Arc::new(Lock::new_reentrant(Fairness::Fifo));
+        assert_eq!(lock.acquire(1, 2, Deadline::Never), Status::Ok);
+        let waiter = {
+            let lock = lock.clone();
+            thread::spawn(move || {
+                assert_eq!(lock.acquire(2, 3, Deadline::Never), Status::Ok);
+                assert_eq!(lock.depth_of(2), 3);
+                assert_eq!(lock.release(2, 3), Status::Ok);
+            })
+        };
+        assert_eq!(lock.release(1, 1), Status::Ok);
+        assert_eq!(lock.release(1, 1), Status::Ok);
+        waiter.join().unwrap();
+        assert!(!lock.is_locked());
+    });
+}
+
+/// The port's fd is readable exactly while completions are pending, with two producers
+/// and a consumer taking one completion at a time.
+#[test]
+fn port_fd_tracks_pending() {
+    model(|| {
+        let sem = Arc::new(Semaphore::new(0, None).unwrap());
+        let port = Port::new().unwrap();
+        let _ops: Vec<_> = (0..2)
+            .map(|i| pending(sem.acquire_async(Some(&port), None, i as *mut c_void)))
+            .collect();
+        let producers: Vec<_> = (0..2)
+            .map(|_| {
+                let sem = sem.clone();
+                thread::spawn(move || assert_eq!(sem.release(1), Status::Ok))
+            })
+            .collect();
+        let mut taken = 0;
+        let mut out = [Delivered {
+            arg: std::ptr::null_mut(),
+            status: Status::Internal,
+        }; 1];
+        while taken < 2 {
+            let n = port.poll(&mut out);
+            taken += n;
+            if n == 0 {
+                thread::yield_now();
+            }
+        }
+        producers.into_iter().for_each(|t| t.join().unwrap());
+        assert_eq!(port.pending(), 0);
+        assert!(!port.fd_readable(), "drained: not readable");
+    });
+}
+
+/// Closing a port while a grant is in flight: the grant is given back, never stranded.
+#[test]
+fn port_close_races_grant() {
+    model(|| {
+        let lock = Arc::new(Lock::new(Fairness::Fifo));
+        let port = Port::new().unwrap();
+        assert_eq!(lock.acquire(1, 1, Deadline::Never), Status::Ok);
+        let op = pending(lock.acquire_async(2, 1, Some(&port), None, std::ptr::null_mut()));
+        let releaser = {
+            let lock = lock.clone();
+            thread::spawn(move || assert_eq!(lock.release(1, 1), Status::Ok))
+        };
+        port.close();
+        releaser.join().unwrap();
+        assert_eq!(op.status(), Status::Cancelled);
+        assert!(!lock.is_locked(), "the undeliverable grant was passed on");
+    });
+}
