@@ -132,12 +132,19 @@ pub extern "C" fn weft_lock_free(lock: *mut weft_lock) -> weft_status {
 #[unsafe(no_mangle)]
 pub extern "C" fn weft_lock_acquire(lock: *mut weft_lock, timeout_ns: i64) -> weft_status {
     let owner = owner::current_thread();
-    // The uncontended path cannot panic, so it runs outside the boundary's landing pad.
+    // The uncontended path cannot panic: it runs outside the boundary's landing pad, and
+    // the rest is a tail call, so this function needs no stack frame.
     if let Ok(object) = handle::borrow(lock) {
         if object.lock_uncontended(owner) {
             return WEFT_OK;
         }
     }
+    acquire_guarded(lock, owner, timeout_ns)
+}
+
+#[cold]
+#[inline(never)]
+fn acquire_guarded(lock: *mut weft_lock, owner: u64, timeout_ns: i64) -> weft_status {
     guard(|| acquire(lock, owner, 1, timeout_ns))
 }
 
@@ -185,15 +192,28 @@ pub extern "C" fn weft_lock_acquire_async(
 #[unsafe(no_mangle)]
 pub extern "C" fn weft_lock_release(lock: *mut weft_lock) -> weft_status {
     let owner = owner::current_thread();
-    // The uncontended path cannot panic, so it runs outside the boundary's landing pad.
+    // As in `weft_lock_acquire`: the uncontended path outside the landing pad.
     if let Ok(object) = handle::borrow(lock) {
         match object.unlock_uncontended(owner) {
             Some(true) => return WEFT_OK,
-            Some(false) => return guard(|| Ok(object.release_to_waiters())),
+            Some(false) => return hand_over_guarded(object),
             None => {}
         }
     }
+    release_guarded(lock, owner)
+}
+
+#[cold]
+#[inline(never)]
+fn release_guarded(lock: *mut weft_lock, owner: u64) -> weft_status {
     guard(|| release(lock, owner, 1))
+}
+
+/// The hold is already given up and waiters are queued: hand the lock over.
+#[cold]
+#[inline(never)]
+fn hand_over_guarded(lock: &Lock) -> weft_status {
+    guard(|| Ok(lock.release_to_waiters()))
 }
 
 /// `weft_lock_release` for an explicit owner token. Thread-safe.

@@ -72,7 +72,6 @@ fn calibrate(body: &mut Body, rep: Duration) -> u64 {
 }
 
 pub struct Results {
-    pub names: Vec<String>,
     pub medians: Vec<f64>,
 }
 
@@ -124,7 +123,6 @@ pub fn group(title: &str, cfg: &Config, per_op_divisor: f64, mut rows: Vec<Row>)
         );
     }
     Results {
-        names: rows.iter().map(|r| r.name.clone()).collect(),
         medians: stats.iter().map(|s| s.0).collect(),
     }
 }

@@ -164,7 +164,7 @@ fn semaphore_port_and_op_round_trip() {
         // async on a lock, granted at once: WEFT_OK and a NULL op
         let mut lock: *mut weft_lock = ptr::null_mut();
         ok(weft_lock_new(0, &mut lock));
-        op = 1 as *mut weft_op;
+        op = ptr::dangling_mut::<weft_op>();
         ok(weft_lock_acquire_async(
             lock,
             3,
