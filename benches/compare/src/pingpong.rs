@@ -53,7 +53,7 @@ pub fn wake_latency(cfg: &Config, partner_cpu: usize) {
     } else {
         "CPU0 ↔ CPU1"
     };
-    group(
+    let results = group(
         &format!("Wake-up latency per one-way hop, {where_}"),
         cfg,
         2.0,
@@ -86,6 +86,52 @@ pub fn wake_latency(cfg: &Config, partner_cpu: usize) {
                 partner.join().unwrap();
                 took
             }),
+            row(
+                "bare eventfd: write → poll(2)+read, futex back (fd floor)",
+                move |n| {
+                    pin(0);
+                    // SAFETY: plain syscall.
+                    let efd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
+                    assert!(efd >= 0);
+                    let back = Arc::new(AtomicU32::new(0));
+                    let partner = {
+                        let back = back.clone();
+                        std::thread::spawn(move || {
+                            pin(partner_cpu);
+                            let mut value = 0u64;
+                            for _ in 0..n {
+                                let mut pfd = libc::pollfd {
+                                    fd: efd,
+                                    events: libc::POLLIN,
+                                    revents: 0,
+                                };
+                                // SAFETY: valid pollfd and buffer.
+                                unsafe {
+                                    while libc::poll(&mut pfd, 1, -1) != 1 {}
+                                    libc::read(efd, (&mut value as *mut u64).cast(), 8);
+                                }
+                                back.store(1, Ordering::Release);
+                                futex_wake(&back);
+                            }
+                        })
+                    };
+                    let one = 1u64;
+                    let start = Instant::now();
+                    for _ in 0..n {
+                        // SAFETY: writes 8 bytes to our eventfd.
+                        unsafe { libc::write(efd, (&one as *const u64).cast(), 8) };
+                        while back.load(Ordering::Acquire) == 0 {
+                            futex_wait(&back, 0);
+                        }
+                        back.store(0, Ordering::Relaxed);
+                    }
+                    let took = start.elapsed();
+                    partner.join().unwrap();
+                    // SAFETY: our own fd.
+                    unsafe { libc::close(efd) };
+                    took
+                },
+            ),
             row(
                 "weft_sem thread ↔ thread (blocking acquire / release)",
                 move |n| {
@@ -174,5 +220,10 @@ pub fn wake_latency(cfg: &Config, partner_cpu: usize) {
             )
             .target(0, 1.1),
         ],
+    );
+    let m = &results.medians;
+    println!(
+        "\nweft thread → port vs the bare eventfd mechanism it is built on: {:.2}×",
+        m[3] / m[1]
     );
 }
