@@ -14,3 +14,19 @@ pub(crate) fn guard(body: impl FnOnce() -> Result<Status, Status>) -> weft_statu
         Err(_) => WEFT_INTERNAL,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_internal_and_results_pass_through() {
+        let quiet = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let caught = guard(|| panic!("a bug"));
+        std::panic::set_hook(quiet);
+        assert_eq!(caught, WEFT_INTERNAL);
+        assert_eq!(guard(|| Ok(Status::Pending)), Status::Pending.code());
+        assert_eq!(guard(|| Err(Status::Invalid)), Status::Invalid.code());
+    }
+}
