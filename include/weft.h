@@ -25,6 +25,36 @@
 
 
 /**
+ * The largest count.
+ */
+#define COUNTDOWN_MAX (uint64_t)INT64_MAX
+
+/**
+ * The largest total.
+ */
+#define LIMITER_MAX (uint64_t)INT64_MAX
+
+/**
+ * Event flag: set once, never cleared (`weft_event_clear` is `WEFT_INVALID`).
+ */
+#define WEFT_EVENT_ONE_TIME 0
+
+/**
+ * Event flag: `weft_event_clear` makes later waiters wait again.
+ */
+#define WEFT_EVENT_REUSABLE 1
+
+/**
+ * Limiter flag: an owner acquiring again is `WEFT_DEADLOCK` (the default).
+ */
+#define WEFT_LIMITER_PLAIN 0
+
+/**
+ * Limiter flag: an owner may acquire again; its count adds up and must be released.
+ */
+#define WEFT_LIMITER_REENTRANT 1
+
+/**
  * Lock flag: strict FIFO handoff to the first waiter (the default).
  */
 #define WEFT_LOCK_FIFO 0
@@ -60,6 +90,34 @@
  * One second in nanoseconds.
  */
 #define WEFT_SECOND (int64_t)1000000000
+
+/**
+ * A countdown event: a count; waiters wait for it to pass through zero. Reference counted.
+ */
+typedef struct weft_countdown weft_countdown;
+
+/**
+ * An event that waiters wait to see set. One-time (set once, never cleared) or reusable
+ * (set / clear). Waiters of every face stand in one FIFO line and are woken together.
+ */
+typedef struct weft_event weft_event;
+
+/**
+ * A first-writer-wins slot for one `void *`: the first `weft_flag_set` since creation or
+ * the last `weft_flag_clear` wins. Reference counted.
+ */
+typedef struct weft_flag weft_flag;
+
+/**
+ * A resource guard: non-blocking exclusive use; entering it while in use is `WEFT_BUSY`.
+ */
+typedef struct weft_guard weft_guard;
+
+/**
+ * A capacity limiter: at most `total` owners hold a token at once, one token per owner.
+ * Waiters of every face stand in one FIFO line. Reference counted.
+ */
+typedef struct weft_limiter weft_limiter;
 
 /**
  * An ownable lock: held by one owner at a time, released only by its owner. Waiters of
@@ -204,6 +262,261 @@ typedef struct weft_completion {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Creates a countdown at `initial` (0..INT64_MAX; else `WEFT_INVALID`) and writes it to
+ * `*countdown_out` (only on success).
+ */
+weft_status weft_countdown_new(int64_t initial, struct weft_countdown **countdown_out);
+
+/**
+ * Adds a reference. Thread-safe.
+ */
+weft_status weft_countdown_clone(struct weft_countdown *countdown);
+
+/**
+ * Drops a reference; the countdown goes with the last one.
+ */
+weft_status weft_countdown_free(struct weft_countdown *countdown);
+
+/**
+ * Adds `n` (≥ 1) to the count. `WEFT_OVERFLOW` past INT64_MAX (nothing changes),
+ * `WEFT_INVALID` for 0. Thread-safe.
+ */
+weft_status weft_countdown_up(struct weft_countdown *countdown, uint64_t n);
+
+/**
+ * Subtracts one; reaching zero wakes every waiter queued then. `WEFT_OVERFLOW` at zero
+ * (nothing changes). Never blocks; callbacks of port-less waiters run on this thread.
+ */
+weft_status weft_countdown_down(struct weft_countdown *countdown);
+
+/**
+ * Drops the count to zero, waking every waiter.
+ */
+weft_status weft_countdown_clear(struct weft_countdown *countdown);
+
+/**
+ * Writes the count to `*value_out`. A snapshot.
+ */
+weft_status weft_countdown_value(const struct weft_countdown *countdown, uint64_t *value_out);
+
+/**
+ * Waits until the count is zero, up to `timeout_ns` (negative: forever; 0: check once).
+ * `WEFT_OK`, `WEFT_TIMEOUT`, `WEFT_WOULD_BLOCK` (timeout 0). Thread-safe.
+ */
+weft_status weft_countdown_wait(struct weft_countdown *countdown, int64_t timeout_ns);
+
+/**
+ * Waits without blocking: `WEFT_OK` if the count is zero now, or `WEFT_PENDING` with the
+ * op contract of `weft_lock_acquire_async` (completes `WEFT_OK` at zero).
+ */
+weft_status weft_countdown_wait_async(struct weft_countdown *countdown,
+                                      struct weft_port *port,
+                                      weft_callback callback,
+                                      void *arg,
+                                      struct weft_op **op_out);
+
+/**
+ * Writes the number of waiters in line to `*count_out`. A snapshot.
+ */
+weft_status weft_countdown_waiting(const struct weft_countdown *countdown, size_t *count_out);
+
+/**
+ * Creates a clear event and writes it to `*event_out` (only on success). `flags` is
+ * `WEFT_EVENT_ONE_TIME` or `WEFT_EVENT_REUSABLE`; anything else is `WEFT_INVALID`.
+ */
+weft_status weft_event_new(uint32_t flags, struct weft_event **event_out);
+
+/**
+ * Adds a reference. Thread-safe.
+ */
+weft_status weft_event_clone(struct weft_event *event);
+
+/**
+ * Drops a reference; the event goes with the last one (pending ops hold their own).
+ */
+weft_status weft_event_free(struct weft_event *event);
+
+/**
+ * Sets the event, waking every waiter queued now (their wakeup stands even if a clear
+ * follows at once). Writes how many were woken to `*woken_out` if it is not NULL. Setting
+ * a set event does nothing (0 woken). Never blocks; callbacks of waiters without a port
+ * run on this thread before it returns, with no weft lock held. Thread-safe.
+ */
+weft_status weft_event_set(struct weft_event *event, size_t *woken_out);
+
+/**
+ * Clears a reusable event: later waiters wait again. `WEFT_INVALID` for a one-time event.
+ */
+weft_status weft_event_clear(struct weft_event *event);
+
+/**
+ * Writes whether the event is set to `*set_out`. A snapshot.
+ */
+weft_status weft_event_is_set(const struct weft_event *event, bool *set_out);
+
+/**
+ * Waits until the event is set, up to `timeout_ns` (negative: forever; 0: check once).
+ * `WEFT_OK`, `WEFT_TIMEOUT`, `WEFT_WOULD_BLOCK` (timeout 0, not set). Thread-safe.
+ */
+weft_status weft_event_wait(struct weft_event *event, int64_t timeout_ns);
+
+/**
+ * Waits without blocking: `WEFT_OK` if set now (no callback follows), or `WEFT_PENDING`
+ * with the op contract of `weft_lock_acquire_async` (completes `WEFT_OK` when set).
+ */
+weft_status weft_event_wait_async(struct weft_event *event,
+                                  struct weft_port *port,
+                                  weft_callback callback,
+                                  void *arg,
+                                  struct weft_op **op_out);
+
+/**
+ * Writes the number of waiters in line to `*count_out`. A snapshot.
+ */
+weft_status weft_event_waiting(const struct weft_event *event, size_t *count_out);
+
+/**
+ * Creates an empty flag and writes it to `*flag_out` (only on success).
+ */
+weft_status weft_flag_new(struct weft_flag **flag_out);
+
+/**
+ * Adds a reference. Thread-safe.
+ */
+weft_status weft_flag_clone(struct weft_flag *flag);
+
+/**
+ * Drops a reference. The value stored is the caller's: weft never frees it.
+ */
+weft_status weft_flag_free(struct weft_flag *flag);
+
+/**
+ * Stores `value` (any pointer, NULL included) if the flag is empty, and writes whether
+ * this call won to `*won_out`. Thread-safe: of racing setters exactly one wins.
+ */
+weft_status weft_flag_set(struct weft_flag *flag, void *value, bool *won_out);
+
+/**
+ * Writes whether the flag holds a value to `*is_set_out` and, if it does, the value to
+ * `*value_out` (left untouched otherwise). Thread-safe.
+ */
+weft_status weft_flag_get(const struct weft_flag *flag, bool *is_set_out, void **value_out);
+
+/**
+ * Empties the flag; writes whether it held a value to `*was_set_out` if not NULL.
+ */
+weft_status weft_flag_clear(struct weft_flag *flag, bool *was_set_out);
+
+/**
+ * Creates a guard not in use and writes it to `*guard_out` (only on success).
+ */
+weft_status weft_guard_new(struct weft_guard **guard_out);
+
+/**
+ * Adds a reference. Thread-safe.
+ */
+weft_status weft_guard_clone(struct weft_guard *resource_guard);
+
+/**
+ * Drops a reference.
+ */
+weft_status weft_guard_free(struct weft_guard *resource_guard);
+
+/**
+ * Starts using the resource: `WEFT_OK`, or `WEFT_BUSY` if it is in use. Never blocks.
+ */
+weft_status weft_guard_enter(struct weft_guard *resource_guard);
+
+/**
+ * Ends the use: `WEFT_OK`, or `WEFT_NOT_LOCKED` if the guard was not in use. Any thread
+ * may end it (a guard has no owner).
+ */
+weft_status weft_guard_exit(struct weft_guard *resource_guard);
+
+/**
+ * Writes whether the guard is in use to `*in_use_out`. A snapshot.
+ */
+weft_status weft_guard_in_use(const struct weft_guard *resource_guard, bool *in_use_out);
+
+/**
+ * Creates a limiter of `total` tokens (0..INT64_MAX) and writes it to `*limiter_out`
+ * (only on success). `flags`: `WEFT_LIMITER_PLAIN` or `WEFT_LIMITER_REENTRANT`.
+ */
+weft_status weft_limiter_new(int64_t total, uint32_t flags, struct weft_limiter **limiter_out);
+
+/**
+ * Adds a reference. Thread-safe.
+ */
+weft_status weft_limiter_clone(struct weft_limiter *limiter);
+
+/**
+ * Drops a reference; the limiter goes with the last one (pending ops hold their own).
+ */
+weft_status weft_limiter_free(struct weft_limiter *limiter);
+
+/**
+ * Takes a token for `owner` (nonzero; `count` levels, 1 for a plain limiter), waiting up
+ * to `timeout_ns` (negative: forever; 0: try). `WEFT_OK`, `WEFT_TIMEOUT`,
+ * `WEFT_WOULD_BLOCK`, `WEFT_DEADLOCK` (plain limiter: `owner` already holds a token),
+ * `WEFT_OVERFLOW`, `WEFT_INVALID`. Thread-safe.
+ */
+weft_status weft_limiter_acquire_as(struct weft_limiter *limiter,
+                                    uint64_t owner,
+                                    uint64_t count,
+                                    int64_t timeout_ns);
+
+/**
+ * `weft_limiter_acquire_as` for the calling thread.
+ */
+weft_status weft_limiter_acquire(struct weft_limiter *limiter, uint64_t count, int64_t timeout_ns);
+
+/**
+ * Takes a token for `owner` without blocking the caller: `WEFT_OK` now, or `WEFT_PENDING`
+ * with the op contract of `weft_lock_acquire_async`.
+ */
+weft_status weft_limiter_acquire_async(struct weft_limiter *limiter,
+                                       uint64_t owner,
+                                       uint64_t count,
+                                       struct weft_port *port,
+                                       weft_callback callback,
+                                       void *arg,
+                                       struct weft_op **op_out);
+
+/**
+ * Gives back `count` levels held by `owner`; the last returns the token to the first
+ * live waiter. `WEFT_NOT_OWNER`, `WEFT_OVERFLOW` (more than held; nothing changes),
+ * `WEFT_INVALID`. Never blocks.
+ */
+weft_status weft_limiter_release_as(struct weft_limiter *limiter, uint64_t owner, uint64_t count);
+
+/**
+ * `weft_limiter_release_as` for the calling thread.
+ */
+weft_status weft_limiter_release(struct weft_limiter *limiter, uint64_t count);
+
+/**
+ * Changes the total (0..INT64_MAX). Growing it hands tokens to waiters at once;
+ * shrinking it lets current borrowers finish (borrowed may exceed total meanwhile).
+ */
+weft_status weft_limiter_set_total(struct weft_limiter *limiter, int64_t total);
+
+/**
+ * Writes the total, the borrowed tokens and the number of waiters, one consistent
+ * snapshot, to the out-pointers (all three required).
+ */
+weft_status weft_limiter_counts(const struct weft_limiter *limiter,
+                                uint64_t *total_out,
+                                uint64_t *borrowed_out,
+                                size_t *waiting_out);
+
+/**
+ * Writes the count `owner` holds (0 if none) to `*count_out`.
+ */
+weft_status weft_limiter_held(const struct weft_limiter *limiter,
+                              uint64_t owner,
+                              uint64_t *count_out);
 
 /**
  * Writes the calling thread's owner token to `*owner_out`: the owner that blocking

@@ -5,6 +5,11 @@
 //! primitives ([`Lock`], [`Semaphore`]), and [`wait`], the waiter core they all use.
 //! See `docs/architecture.md`.
 
+pub mod countdown;
+pub mod event;
+pub mod flag;
+pub mod guard;
+pub mod limiter;
 pub mod lock;
 pub mod owner;
 pub mod semaphore;
@@ -14,6 +19,11 @@ pub mod wait;
 
 pub mod ffi;
 
+pub use countdown::Countdown;
+pub use event::Event;
+pub use flag::Flag;
+pub use guard::Guard;
+pub use limiter::Limiter;
 pub use lock::{Fairness, Lock};
 pub use semaphore::Semaphore;
 pub use status::Status;

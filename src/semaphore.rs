@@ -11,7 +11,7 @@ use std::sync::Arc;
 use crate::Status;
 use crate::sync::{AtomicU64, Mutex, Ordering, lock};
 use crate::wait::{
-    self, Callback, Deadline, Outcome, Place, Port, Request, Started, WaitList, WaitSource, Wakeups,
+    self, Callback, Deadline, Outcome, Port, Request, Started, WaitList, WaitSource, Wakeups,
 };
 
 const QUEUED: u64 = 1;
@@ -76,20 +76,8 @@ impl Semaphore {
     /// Takes a permit, waiting in line until `deadline`: `Ok` or `Timeout`.
     pub fn acquire(&self, deadline: Deadline) -> Status {
         match self.try_acquire() {
-            Status::WouldBlock if deadline.has_passed() => Status::Timeout,
             Status::WouldBlock => {
-                let deadline = deadline.start();
-                match wait::wait_blocking(
-                    self,
-                    Request::default(),
-                    Place::Back,
-                    true,
-                    deadline,
-                    |_| self.admit(),
-                ) {
-                    Outcome::Done(status) => status,
-                    Outcome::Retry => unreachable!("semaphores always hand off"),
-                }
+                wait::block_until(self, Request::default(), deadline.start(), |_| self.admit())
             }
             status => status,
         }

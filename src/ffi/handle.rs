@@ -74,3 +74,17 @@ pub(crate) fn write_out<T>(out: *mut T, value: T) -> Result<Status, Status> {
     unsafe { out.write(value) };
     Ok(Status::Ok)
 }
+
+/// Writes a handle owning one reference to a new object to `*out`.
+pub(crate) fn write_new<H: Handle>(object: H::Target, out: *mut *mut H) -> Result<Status, Status> {
+    check_out(out)?;
+    write_out(out, into_raw(Arc::new(object)))
+}
+
+/// Writes an optional out-parameter (NULL means "not wanted").
+pub(crate) fn write_optional<T>(out: *mut T, value: T) {
+    if !out.is_null() {
+        // SAFETY: non-NULL, and the caller promised it points to writable memory.
+        unsafe { out.write(value) };
+    }
+}

@@ -1,10 +1,9 @@
 //! `weft_lock`: an ownable, non-reentrant lock. The helpers here also serve `weft_rlock`.
 
 use std::ffi::c_void;
-use std::sync::Arc;
 
 use super::boundary::guard;
-use super::handle::{self, Handle, check_out, write_out};
+use super::handle::{self, Handle, check_out, write_new, write_out};
 use super::op::{start_async, weft_callback, weft_op};
 use super::port::weft_port;
 use super::status::{WEFT_OK, weft_status};
@@ -34,14 +33,6 @@ pub(crate) fn fairness_from_flags(flags: u32) -> Result<Fairness, Status> {
         WEFT_LOCK_THROUGHPUT => Ok(Fairness::Throughput),
         _ => Err(Status::Invalid),
     }
-}
-
-pub(crate) fn new_handle<H: Handle<Target = Lock>>(
-    lock: Lock,
-    out: *mut *mut H,
-) -> Result<Status, Status> {
-    check_out(out)?;
-    write_out(out, handle::into_raw(Arc::new(lock)))
 }
 
 #[inline(always)]
@@ -110,7 +101,7 @@ pub extern "C" fn weft_thread_owner(owner_out: *mut u64) -> weft_status {
 /// `WEFT_LOCK_FIFO` or `WEFT_LOCK_THROUGHPUT`; anything else is `WEFT_INVALID`.
 #[unsafe(no_mangle)]
 pub extern "C" fn weft_lock_new(flags: u32, lock_out: *mut *mut weft_lock) -> weft_status {
-    guard(|| new_handle(Lock::new(fairness_from_flags(flags)?), lock_out))
+    guard(|| write_new(Lock::new(fairness_from_flags(flags)?), lock_out))
 }
 
 /// Adds a reference to `lock`. Thread-safe.

@@ -8,7 +8,11 @@
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 
 pub mod boundary;
+pub mod countdown;
+pub mod event;
+pub mod flag;
 pub mod handle;
+pub mod limiter;
 pub mod lock;
 pub mod op;
 pub mod port;

@@ -4,7 +4,7 @@ use std::ffi::c_void;
 use std::sync::Arc;
 
 use super::boundary::guard;
-use super::handle::{self, Handle, check_out, write_out};
+use super::handle::{self, Handle, check_out, write_new, write_out};
 use super::status::weft_status;
 use super::time::blocking;
 use crate::wait::Delivered;
@@ -58,7 +58,7 @@ pub extern "C" fn weft_port_new(port_out: *mut *mut weft_port) -> weft_status {
     guard(|| {
         check_out(port_out)?;
         let port = Port::new().map_err(|_| Status::System)?;
-        write_out(port_out, handle::into_raw(Arc::new(PortHandle(port))))
+        write_new(PortHandle(port), port_out)
     })
 }
 

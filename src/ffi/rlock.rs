@@ -3,10 +3,8 @@
 use std::ffi::c_void;
 
 use super::boundary::guard;
-use super::handle::{self, Handle, check_out, write_out};
-use super::lock::{
-    acquire, acquire_async, fairness_from_flags, new_handle, owner_of, release, waiting,
-};
+use super::handle::{self, Handle, check_out, write_new, write_out};
+use super::lock::{acquire, acquire_async, fairness_from_flags, owner_of, release, waiting};
 use super::op::{weft_callback, weft_op};
 use super::port::weft_port;
 use super::status::weft_status;
@@ -25,7 +23,7 @@ impl Handle for weft_rlock {
 /// Creates an unlocked reentrant lock; `flags` as for `weft_lock_new`.
 #[unsafe(no_mangle)]
 pub extern "C" fn weft_rlock_new(flags: u32, rlock_out: *mut *mut weft_rlock) -> weft_status {
-    guard(|| new_handle(Lock::new_reentrant(fairness_from_flags(flags)?), rlock_out))
+    guard(|| write_new(Lock::new_reentrant(fairness_from_flags(flags)?), rlock_out))
 }
 
 /// Adds a reference. Thread-safe.

@@ -1,10 +1,9 @@
 //! `weft_sem`: a counting semaphore, optionally bounded.
 
 use std::ffi::c_void;
-use std::sync::Arc;
 
 use super::boundary::guard;
-use super::handle::{self, Handle, check_out, write_out};
+use super::handle::{self, Handle, check_out, write_new, write_out};
 use super::op::{start_async, weft_callback, weft_op};
 use super::port::weft_port;
 use super::status::weft_status;
@@ -30,8 +29,7 @@ pub extern "C" fn weft_sem_new(initial: i64, max: i64, sem_out: *mut *mut weft_s
         check_out(sem_out)?;
         let initial = u64::try_from(initial).map_err(|_| Status::Invalid)?;
         let max = u64::try_from(max).ok();
-        let sem = Semaphore::new(initial, max)?;
-        write_out(sem_out, handle::into_raw(Arc::new(sem)))
+        write_new(Semaphore::new(initial, max)?, sem_out)
     })
 }
 

@@ -89,6 +89,24 @@ pub(crate) fn wait_blocking<S: WaitSource + ?Sized>(
     }
 }
 
+/// [`wait_blocking`] for the primitives whose waiters are always handed a final status
+/// (everything but the throughput-mode lock): joins the back of the line, spins briefly,
+/// sleeps. A deadline that has already passed is `Timeout` without joining.
+pub(crate) fn block_until<S: WaitSource + ?Sized>(
+    source: &S,
+    request: Request,
+    deadline: Deadline,
+    admit: impl FnOnce(&mut WaitList) -> Option<Status>,
+) -> Status {
+    if deadline.has_passed() {
+        return Status::Timeout;
+    }
+    match wait_blocking(source, request, Place::Back, true, deadline, admit) {
+        Outcome::Done(status) => status,
+        Outcome::Retry => unreachable!("only throughput-mode locks complete with Retry"),
+    }
+}
+
 /// What starting an async wait did.
 #[derive(Debug)]
 pub enum Started {

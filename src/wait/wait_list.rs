@@ -146,6 +146,18 @@ impl WaitList {
     }
 }
 
+impl WaitList {
+    /// Completes every waiter in the line with `outcome` (cancelled ones are skipped) and
+    /// returns how many accepted. O(n): each waiter is popped once.
+    pub(crate) fn complete_all(&mut self, wakeups: &mut Wakeups, outcome: Outcome) -> usize {
+        let mut woken = 0;
+        while self.complete_first(wakeups, |_| outcome).is_some() {
+            woken += 1;
+        }
+        woken
+    }
+}
+
 /// Completions and reference drops collected under a mutex, carried out after it is
 /// dropped (on `fire` or on drop): callbacks and wakes never run under an internal lock.
 pub(crate) struct Wakeups {
