@@ -35,6 +35,21 @@
 #define LIMITER_MAX (uint64_t)INT64_MAX
 
 /**
+ * Barrier kind: single use; once `parties` have arrived it stays open.
+ */
+#define WEFT_BARRIER_LATCH 0
+
+/**
+ * Barrier kind: cyclic; a broken barrier stays broken.
+ */
+#define WEFT_BARRIER_CYCLIC 1
+
+/**
+ * Barrier kind: cyclic, repaired by `weft_barrier_reset`.
+ */
+#define WEFT_BARRIER_RESETTABLE 2
+
+/**
  * Event flag: set once, never cleared (`weft_event_clear` is `WEFT_INVALID`).
  */
 #define WEFT_EVENT_ONE_TIME 0
@@ -90,6 +105,13 @@
  * One second in nanoseconds.
  */
 #define WEFT_SECOND (int64_t)1000000000
+
+/**
+ * A barrier for a number of parties. Waiters of every face stand in one FIFO line; the
+ * arrival that completes a phase releases it, each waiter learning its arrival index.
+ * Reference counted.
+ */
+typedef struct weft_barrier weft_barrier;
 
 /**
  * A countdown event: a count; waiters wait for it to pass through zero. Reference counted.
@@ -262,6 +284,69 @@ typedef struct weft_completion {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Creates a barrier for `parties` arrivals (0..INT64_MAX; with 0 nobody passes and waits
+ * end only broken) of the given kind, and writes it to `*barrier_out` (only on success).
+ */
+weft_status weft_barrier_new(int64_t parties, uint32_t kind, struct weft_barrier **barrier_out);
+
+/**
+ * Adds a reference. Thread-safe.
+ */
+weft_status weft_barrier_clone(struct weft_barrier *barrier);
+
+/**
+ * Drops a reference; the barrier goes with the last one (pending ops hold their own).
+ */
+weft_status weft_barrier_free(struct weft_barrier *barrier);
+
+/**
+ * Arrives and waits up to `timeout_ns` (negative: forever) for the phase to fill.
+ * `WEFT_OK` (the arrival index, 0 for the first arrival of the phase, is written to
+ * `*index_out` if it is not NULL), `WEFT_BROKEN`, or `WEFT_TIMEOUT`: giving up breaks the
+ * barrier for everyone (a zero timeout too, unless this arrival completes the phase).
+ * Thread-safe.
+ */
+weft_status weft_barrier_wait(struct weft_barrier *barrier,
+                              int64_t timeout_ns,
+                              uint64_t *index_out);
+
+/**
+ * Arrives without blocking. `WEFT_OK`: this arrival completed the phase (or the latch is
+ * open); its index goes to `*index_out` if not NULL and no callback follows.
+ * `WEFT_BROKEN`: the barrier is broken. `WEFT_PENDING`: the op contract of
+ * `weft_lock_acquire_async`; once it completes `WEFT_OK`, `weft_op_value` gives the
+ * arrival index. Cancelling a pending arrival breaks the barrier.
+ */
+weft_status weft_barrier_wait_async(struct weft_barrier *barrier,
+                                    struct weft_port *port,
+                                    weft_callback callback,
+                                    void *arg,
+                                    struct weft_op **op_out,
+                                    uint64_t *index_out);
+
+/**
+ * Breaks the barrier: every waiter, and every later arrival, gets `WEFT_BROKEN` (until a
+ * reset, for a resettable barrier). Never blocks.
+ */
+weft_status weft_barrier_abort(struct weft_barrier *barrier);
+
+/**
+ * Repairs a resettable barrier: current waiters get `WEFT_BROKEN`, a new phase starts.
+ * `WEFT_INVALID` for a latch or a cyclic barrier.
+ */
+weft_status weft_barrier_reset(struct weft_barrier *barrier);
+
+/**
+ * Writes whether the barrier is broken to `*broken_out`. A snapshot.
+ */
+weft_status weft_barrier_is_broken(const struct weft_barrier *barrier, bool *broken_out);
+
+/**
+ * Writes the number of arrivals waiting in line to `*count_out`. A snapshot.
+ */
+weft_status weft_barrier_waiting(const struct weft_barrier *barrier, size_t *count_out);
 
 /**
  * Creates a countdown at `initial` (0..INT64_MAX; else `WEFT_INVALID`) and writes it to
@@ -614,6 +699,13 @@ weft_status weft_op_cancel(struct weft_op *op);
  * status. `WEFT_INVALID` for NULL arguments. Thread-safe.
  */
 weft_status weft_op_status(const struct weft_op *op, weft_status *status_out);
+
+/**
+ * Writes the value that came with the op's grant to `*value_out`: a barrier arrival's
+ * index; 0 for ops whose grant carries no value, or that did not complete `WEFT_OK`.
+ * Thread-safe.
+ */
+weft_status weft_op_value(const struct weft_op *op, uint64_t *value_out);
 
 /**
  * Drops the caller's reference to an op. This does not cancel it: a pending op still

@@ -89,7 +89,7 @@ impl Countdown {
         if self.value() == 0 {
             return Status::Ok;
         }
-        wait::block_until(self, Request::default(), deadline, |_| self.admit())
+        wait::block_until(self, Request::default(), deadline, |_, _| self.admit())
     }
 
     /// `Done(Ok)` if the count is zero now, else `Pending` until it passes through zero.
@@ -102,7 +102,7 @@ impl Countdown {
         if self.value() == 0 {
             return Started::Done(Status::Ok);
         }
-        wait::wait_async(self, Request::default(), port, callback, arg, |_| {
+        wait::wait_async(self, Request::default(), port, callback, arg, |_, _| {
             self.admit()
         })
     }
@@ -117,7 +117,7 @@ impl WaitSource for Countdown {
         &self.waiters
     }
 
-    fn after_withdraw(&self, _list: &mut WaitList) {}
+    fn after_withdraw(&self, _list: &mut WaitList, _wakeups: &mut Wakeups) {}
 
     fn give_back(&self, _request: &Request) {}
 }

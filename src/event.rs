@@ -92,7 +92,7 @@ impl Event {
         if self.is_set() {
             return Status::Ok;
         }
-        wait::block_until(self, Request::default(), deadline, |_| self.admit())
+        wait::block_until(self, Request::default(), deadline, |_, _| self.admit())
     }
 
     /// `Done(Ok)` if set now, else `Pending`: the op completes when the event is set.
@@ -105,7 +105,7 @@ impl Event {
         if self.is_set() {
             return Started::Done(Status::Ok);
         }
-        wait::wait_async(self, Request::default(), port, callback, arg, |_| {
+        wait::wait_async(self, Request::default(), port, callback, arg, |_, _| {
             self.admit()
         })
     }
@@ -126,7 +126,7 @@ impl WaitSource for Event {
         &self.waiters
     }
 
-    fn after_withdraw(&self, _list: &mut WaitList) {}
+    fn after_withdraw(&self, _list: &mut WaitList, _wakeups: &mut Wakeups) {}
 
     fn give_back(&self, _request: &Request) {}
 }

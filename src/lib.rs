@@ -5,6 +5,7 @@
 //! primitives ([`Lock`], [`Semaphore`]), and [`wait`], the waiter core they all use.
 //! See `docs/architecture.md`.
 
+pub mod barrier;
 pub mod countdown;
 pub mod event;
 pub mod flag;
@@ -19,6 +20,7 @@ pub mod wait;
 
 pub mod ffi;
 
+pub use barrier::{Barrier, BarrierKind};
 pub use countdown::Countdown;
 pub use event::Event;
 pub use flag::Flag;

@@ -122,7 +122,7 @@ impl Limiter {
             count,
             handoff: true,
         };
-        wait::block_until(self, request, deadline.start(), |list| {
+        wait::block_until(self, request, deadline.start(), |list, _| {
             self.admit(list, owner, count)
         })
     }
@@ -144,7 +144,7 @@ impl Limiter {
             count,
             handoff: true,
         };
-        wait::wait_async(self, request, port, callback, arg, |list| {
+        wait::wait_async(self, request, port, callback, arg, |list, _| {
             self.admit(list, owner, count)
         })
     }
@@ -212,7 +212,7 @@ impl WaitSource for Limiter {
         &self.waiters
     }
 
-    fn after_withdraw(&self, _list: &mut WaitList) {}
+    fn after_withdraw(&self, _list: &mut WaitList, _wakeups: &mut Wakeups) {}
 
     fn give_back(&self, request: &Request) {
         let _ = self.release(request.owner, request.count);

@@ -256,7 +256,7 @@ impl Lock {
                 handoff: retries >= RETRIES_BEFORE_HANDOFF,
             };
             let spin = self.fairness == Fairness::Fifo || request.handoff;
-            match wait::wait_blocking(self, request, place, spin, deadline, |_| {
+            match wait::wait_blocking(self, request, place, spin, deadline, |_, _| {
                 self.admit(owner, count)
             }) {
                 Outcome::Done(status) => return status,
@@ -285,7 +285,7 @@ impl Lock {
                     count,
                     handoff: true,
                 };
-                wait::wait_async(self, request, port, callback, arg, |_| {
+                wait::wait_async(self, request, port, callback, arg, |_, _| {
                     self.admit(owner, count)
                 })
             }
@@ -393,7 +393,7 @@ impl WaitSource for Lock {
         &self.waiters
     }
 
-    fn after_withdraw(&self, list: &mut WaitList) {
+    fn after_withdraw(&self, list: &mut WaitList, _wakeups: &mut Wakeups) {
         if list.is_empty() {
             self.state.fetch_and(!QUEUED, Ordering::Relaxed);
         }

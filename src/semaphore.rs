@@ -77,7 +77,9 @@ impl Semaphore {
     pub fn acquire(&self, deadline: Deadline) -> Status {
         match self.try_acquire() {
             Status::WouldBlock => {
-                wait::block_until(self, Request::default(), deadline.start(), |_| self.admit())
+                wait::block_until(self, Request::default(), deadline.start(), |_, _| {
+                    self.admit()
+                })
             }
             status => status,
         }
@@ -92,7 +94,7 @@ impl Semaphore {
     ) -> Started {
         match self.try_acquire() {
             Status::Ok => Started::Done(Status::Ok),
-            _ => wait::wait_async(self, Request::default(), port, callback, arg, |_| {
+            _ => wait::wait_async(self, Request::default(), port, callback, arg, |_, _| {
                 self.admit()
             }),
         }
@@ -186,7 +188,7 @@ impl WaitSource for Semaphore {
         &self.waiters
     }
 
-    fn after_withdraw(&self, list: &mut WaitList) {
+    fn after_withdraw(&self, list: &mut WaitList, _wakeups: &mut Wakeups) {
         if list.is_empty() {
             self.state.fetch_and(!QUEUED, Ordering::Relaxed);
         }

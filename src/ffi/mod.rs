@@ -7,6 +7,7 @@
 // `extern "C"` signature would tell a C caller nothing.
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 
+pub mod barrier;
 pub mod boundary;
 pub mod countdown;
 pub mod event;

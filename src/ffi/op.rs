@@ -57,7 +57,7 @@ pub(crate) fn start_async(
     }
 }
 
-fn with_op(op: *const weft_op, f: impl FnOnce(&Op) -> Status) -> Result<Status, Status> {
+fn with_op<T>(op: *const weft_op, f: impl FnOnce(&Op) -> T) -> Result<T, Status> {
     let arc = handle::borrow_arc(op)?;
     let op = std::mem::ManuallyDrop::new(Op(std::mem::ManuallyDrop::into_inner(arc)));
     Ok(f(&op))
@@ -82,6 +82,18 @@ pub extern "C" fn weft_op_status(op: *const weft_op, status_out: *mut weft_statu
         check_out(status_out)?;
         let status = with_op(op, Op::status)?;
         handle::write_out(status_out, status.code())
+    })
+}
+
+/// Writes the value that came with the op's grant to `*value_out`: a barrier arrival's
+/// index; 0 for ops whose grant carries no value, or that did not complete `WEFT_OK`.
+/// Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn weft_op_value(op: *const weft_op, value_out: *mut u64) -> weft_status {
+    guard(|| {
+        check_out(value_out)?;
+        let value = with_op(op, Op::value)?;
+        handle::write_out(value_out, value)
     })
 }
 

@@ -41,8 +41,14 @@ pub(crate) trait WaitSource: Send + Sync {
     fn waiters(&self) -> &Mutex<WaitList>;
 
     /// Runs under the mutex after a waiter left the line without a grant (timeout or
-    /// cancel), e.g. to clear a "someone is queued" bit once the line is empty.
-    fn after_withdraw(&self, list: &mut WaitList);
+    /// cancel), e.g. to clear a "someone is queued" bit once the line is empty, or to
+    /// break a barrier (completing the others through `wakeups`).
+    fn after_withdraw(&self, list: &mut WaitList, wakeups: &mut Wakeups);
+
+    /// Takes a waiter whose own cancel or timeout won out of the line it stands in.
+    fn withdraw(&self, waiter: &Waiter) {
+        withdraw_from(self, waiter);
+    }
 
     /// Takes back a grant that could not be delivered (its port was closed): the
     /// primitive passes it on as if the grantee had released it.
@@ -58,7 +64,8 @@ pub(crate) enum Place {
 }
 
 /// Blocks the calling thread in `source`'s line until its request is decided or
-/// `deadline` passes (then `Done(Timeout)`, and the waiter has left the line). With
+/// `deadline` passes (then `Done(Timeout)`, and the waiter has left the line; with a
+/// deadline already passed, `admit` is one try and the thread never joins). With
 /// `spin`, the thread spins briefly before it sleeps: right for direct handoff, where the
 /// grant itself arrives; wasteful when a wake only invites a retry.
 pub(crate) fn wait_blocking<S: WaitSource + ?Sized>(
@@ -67,43 +74,73 @@ pub(crate) fn wait_blocking<S: WaitSource + ?Sized>(
     place: Place,
     spin: bool,
     deadline: Deadline,
-    admit: impl FnOnce(&mut WaitList) -> Option<Status>,
+    admit: impl FnOnce(&mut WaitList, &mut Wakeups) -> Option<Status>,
 ) -> Outcome {
+    wait_blocking_for_value(source, request, place, spin, deadline, admit).0
+}
+
+/// [`wait_blocking`], also returning the value that came with the grant.
+pub(crate) fn wait_blocking_for_value<S: WaitSource + ?Sized>(
+    source: &S,
+    request: Request,
+    place: Place,
+    spin: bool,
+    deadline: Deadline,
+    admit: impl FnOnce(&mut WaitList, &mut Wakeups) -> Option<Status>,
+) -> (Outcome, u64) {
     let deadline = deadline.start();
     let waiter = Waiter::new(request, Face::Thread(Parker::new()));
     {
+        let mut wakeups = Wakeups::new();
         let mut list = lock(source.waiters());
-        if let Some(status) = admit(&mut list) {
-            return Outcome::Done(status);
+        if let Some(status) = admit(&mut list, &mut wakeups) {
+            drop(list);
+            wakeups.fire();
+            return (Outcome::Done(status), 0);
+        }
+        if deadline.has_passed() {
+            // A zero timeout: `admit` was the one try. Give up as a withdrawn waiter
+            // would (clearing a queued bit, breaking a barrier...).
+            source.after_withdraw(&mut list, &mut wakeups);
+            drop(list);
+            wakeups.fire();
+            return (Outcome::Done(Status::Timeout), 0);
         }
         // SAFETY: `waiter` stays in this frame until it is unlinked: by a granter (before
         // it decides the outcome, which `park` waits for) or by `withdraw` below.
         unsafe { list.link_thread(&waiter, place == Place::Front) };
     }
     match waiter.park(deadline, spin) {
-        Some(outcome) => outcome,
+        Some(outcome) => (outcome, waiter.grant()),
         None => {
-            withdraw(source, &waiter);
-            Outcome::Done(Status::Timeout)
+            source.withdraw(&waiter);
+            (Outcome::Done(Status::Timeout), 0)
         }
     }
 }
 
 /// [`wait_blocking`] for the primitives whose waiters are always handed a final status
 /// (everything but the throughput-mode lock): joins the back of the line, spins briefly,
-/// sleeps. A deadline that has already passed is `Timeout` without joining.
+/// sleeps. With a deadline that has already passed, `admit` is the only try.
 pub(crate) fn block_until<S: WaitSource + ?Sized>(
     source: &S,
     request: Request,
     deadline: Deadline,
-    admit: impl FnOnce(&mut WaitList) -> Option<Status>,
+    admit: impl FnOnce(&mut WaitList, &mut Wakeups) -> Option<Status>,
 ) -> Status {
-    if deadline.has_passed() {
-        return Status::Timeout;
-    }
-    match wait_blocking(source, request, Place::Back, true, deadline, admit) {
-        Outcome::Done(status) => status,
-        Outcome::Retry => unreachable!("only throughput-mode locks complete with Retry"),
+    block_until_for_value(source, request, deadline, admit).0
+}
+
+/// [`block_until`], also returning the value that came with the grant.
+pub(crate) fn block_until_for_value<S: WaitSource + ?Sized>(
+    source: &S,
+    request: Request,
+    deadline: Deadline,
+    admit: impl FnOnce(&mut WaitList, &mut Wakeups) -> Option<Status>,
+) -> (Status, u64) {
+    match wait_blocking_for_value(source, request, Place::Back, true, deadline, admit) {
+        (Outcome::Done(status), value) => (status, value),
+        (Outcome::Retry, _) => unreachable!("only throughput-mode locks complete with Retry"),
     }
 }
 
@@ -123,7 +160,7 @@ pub(crate) fn wait_async<S: WaitSource + 'static>(
     port: Option<&Arc<Port>>,
     callback: Option<Callback>,
     arg: *mut c_void,
-    admit: impl FnOnce(&mut WaitList) -> Option<Status>,
+    admit: impl FnOnce(&mut WaitList, &mut Wakeups) -> Option<Status>,
 ) -> Started {
     let op = OpInner::new(
         Waiter::new(request, Face::Async),
@@ -132,21 +169,24 @@ pub(crate) fn wait_async<S: WaitSource + 'static>(
         callback,
         arg,
     );
+    let mut wakeups = Wakeups::new();
     let mut list = lock(source.waiters());
-    if let Some(status) = admit(&mut list) {
+    if let Some(status) = admit(&mut list, &mut wakeups) {
         drop(list);
+        wakeups.fire();
         return Started::Done(status);
     }
     list.link_async(op.clone(), false);
+    drop(list);
     Started::Pending(Op(op))
 }
 
-/// Takes a waiter whose own cancel or timeout won out of its line.
-pub(crate) fn withdraw<S: WaitSource + ?Sized>(source: &S, waiter: &Waiter) {
+/// The usual withdrawal: out of `source`'s own line.
+pub(crate) fn withdraw_from<S: WaitSource + ?Sized>(source: &S, waiter: &Waiter) {
     let mut wakeups = Wakeups::new();
     let mut list = lock(source.waiters());
     if list.remove(waiter, &mut wakeups) {
-        source.after_withdraw(&mut list);
+        source.after_withdraw(&mut list, &mut wakeups);
     }
     drop(list);
     wakeups.fire();

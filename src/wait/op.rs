@@ -10,9 +10,9 @@
 use std::ffi::c_void;
 use std::sync::Arc;
 
+use super::WaitSource;
 use super::port::Port;
 use super::waiter::{Outcome, Waiter};
-use super::{WaitSource, withdraw};
 use crate::Status;
 
 /// An async completion callback: `callback(arg, status)`.
@@ -121,7 +121,7 @@ impl Op {
     pub fn cancel(&self) -> Status {
         match self.0.waiter.try_complete(Outcome::Done(Status::Cancelled)) {
             Some(completion) => {
-                withdraw(&*self.0.source, &self.0.waiter);
+                self.0.source.withdraw(&self.0.waiter);
                 completion.fire();
                 Status::Cancelled
             }
@@ -132,6 +132,15 @@ impl Op {
     /// `Pending`, or the status the op completed with.
     pub fn status(&self) -> Status {
         self.0.waiter.status()
+    }
+
+    /// The value that came with the grant (a barrier arrival index...); 0 before.
+    pub fn value(&self) -> u64 {
+        if self.status() == Status::Ok {
+            self.0.waiter.grant()
+        } else {
+            0
+        }
     }
 
     /// The `arg` the op was started with.

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use super::op::OpInner;
 use super::parker::{Parker, Unparker};
 use crate::Status;
-use crate::sync::{AtomicU32, Ordering, UnsafeCell};
+use crate::sync::{AtomicU32, AtomicU64, Ordering, UnsafeCell};
 
 const PENDING: u32 = 0;
 const SLEEPING: u32 = 1;
@@ -85,6 +85,9 @@ pub(crate) struct Links {
 /// A one-shot waiter. Lives on a blocked thread's stack, or inside an async op.
 pub(crate) struct Waiter {
     state: AtomicU32,
+    /// A value that comes with the grant (a barrier arrival index...), written by the
+    /// granter before its CAS and read by the waiter after it saw the outcome.
+    grant: AtomicU64,
     pub(crate) links: UnsafeCell<Links>,
     pub(crate) request: Request,
     face: Face,
@@ -99,6 +102,7 @@ impl Waiter {
     pub(crate) fn new(request: Request, face: Face) -> Waiter {
         Waiter {
             state: AtomicU32::new(PENDING),
+            grant: AtomicU64::new(0),
             links: UnsafeCell::new(Links {
                 prev: std::ptr::null(),
                 next: std::ptr::null(),
@@ -121,6 +125,16 @@ impl Waiter {
             Some(Outcome::Done(status)) => status,
             Some(Outcome::Retry) => Status::Internal,
         }
+    }
+
+    /// Records the value that comes with a grant; call before `try_complete`.
+    pub(crate) fn set_grant(&self, value: u64) {
+        self.grant.store(value, Ordering::Relaxed);
+    }
+
+    /// The value that came with the grant (valid once the outcome was observed).
+    pub(crate) fn grant(&self) -> u64 {
+        self.grant.load(Ordering::Relaxed)
     }
 
     pub(crate) fn is_thread(&self) -> bool {
