@@ -1,37 +1,65 @@
 #!/usr/bin/env bash
-# Installs what building and testing weft needs on Debian 12 (idempotent; run as root, or
-# as a user with sudo). Rust (cargo) must already be installed, e.g. with rustup.
+# Installs what building and testing weft needs on Debian 12, and nothing that is already
+# there (safe to run again): the apt packages below, and cbindgen 0.29.x through cargo.
+# Run as root, or as a user with sudo. Needs no tty. Rust (cargo) must already be
+# installed, e.g. with rustup.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
-SUDO=""
+packages=(build-essential cmake pkg-config libclang-dev clang valgrind libuv1-dev
+          libglib2.0-dev python3 git)
+
+as_root=()
 if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
-    echo "setup-deps: run as root (or install sudo)" >&2; exit 1; fi
+  if command -v sudo >/dev/null 2>&1; then
+    # sudo resets the environment: pass DEBIAN_FRONTEND through env. Without a tty,
+    # never wait for a password prompt.
+    if [ -t 0 ]; then sudo_opts=(); else sudo_opts=(-n); fi
+    as_root=(sudo "${sudo_opts[@]}" env DEBIAN_FRONTEND=noninteractive)
+  else
+    as_root=(false)
+  fi
 fi
 
-packages=(build-essential cmake pkg-config libclang-dev clang valgrind libuv1-dev libglib2.0-dev python3)
 missing=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup-deps: installing ${missing[*]}"
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [ "${as_root[0]:-}" = false ]; then
+    echo "setup-deps: missing ${missing[*]}; run this as root (or install sudo)" >&2
+    exit 1
+  fi
+  echo "setup-deps: apt-get install ${missing[*]}"
+  # Wait for another apt (e.g. unattended-upgrades on a fresh machine) instead of failing.
+  apt_opts=(-o DPkg::Lock::Timeout=600 -o Dpkg::Use-Pty=0)
+  "${as_root[@]}" apt-get "${apt_opts[@]}" update -qq
+  "${as_root[@]}" apt-get "${apt_opts[@]}" install -y -qq --no-install-recommends \
+    "${missing[@]}" </dev/null
+else
+  echo "setup-deps: apt packages present"
 fi
 
+cargo_bin="${CARGO_HOME:-$HOME/.cargo}/bin"
+export PATH="$cargo_bin:$PATH"   # first, so a cargo-installed cbindgen beats Debian's
 if ! command -v cargo >/dev/null 2>&1; then
-  [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
-fi
-if ! command -v cargo >/dev/null 2>&1; then
-  echo "setup-deps: cargo not found; install Rust first (https://rustup.rs)" >&2
+  echo "setup-deps: cargo not found (looked in PATH and $cargo_bin)." >&2
+  echo "Install Rust first: https://rustup.rs (then open a new shell or 'source ~/.cargo/env')." >&2
   exit 1
 fi
 
 # The header generator, pinned: Debian's cbindgen (0.24) cannot read edition-2024 code.
-if ! cbindgen --version 2>/dev/null | grep -q '^cbindgen 0\.29\.'; then
-  echo "setup-deps: installing cbindgen 0.29"
+if cbindgen --version 2>/dev/null | grep -q '^cbindgen 0\.29\.'; then
+  echo "setup-deps: $(cbindgen --version) present"
+else
+  echo "setup-deps: cargo install --locked cbindgen --version ^0.29 (found: $(cbindgen --version 2>/dev/null || echo none))"
   cargo install --locked --quiet cbindgen --version '^0.29'
+  hash -r
+  if ! cbindgen --version 2>/dev/null | grep -q '^cbindgen 0\.29\.'; then
+    echo "setup-deps: cbindgen 0.29.x is still not first in PATH: $(command -v cbindgen)" >&2
+    exit 1
+  fi
 fi
 echo "setup-deps: ok"
