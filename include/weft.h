@@ -114,6 +114,13 @@
 typedef struct weft_barrier weft_barrier;
 
 /**
+ * A condition variable. Waiters of every face stand in one FIFO line; a notified waiter
+ * is moved straight into the lock's line and wakes holding the lock. Reference counted;
+ * it holds a reference to its lock.
+ */
+typedef struct weft_cond weft_cond;
+
+/**
  * A countdown event: a count; waiters wait for it to pass through zero. Reference counted.
  */
 typedef struct weft_countdown weft_countdown;
@@ -347,6 +354,72 @@ weft_status weft_barrier_is_broken(const struct weft_barrier *barrier, bool *bro
  * Writes the number of arrivals waiting in line to `*count_out`. A snapshot.
  */
 weft_status weft_barrier_waiting(const struct weft_barrier *barrier, size_t *count_out);
+
+/**
+ * Creates a condition bound to `lock` (NULL: lockless, waits only wait for a notify) and
+ * writes it to `*cond_out` (only on success). The condition keeps a reference to `lock`.
+ */
+weft_status weft_cond_new(struct weft_lock *lock, struct weft_cond **cond_out);
+
+/**
+ * Creates a condition bound to a reentrant lock (not NULL); a wait saves the owner's
+ * depth and restores it when it wakes.
+ */
+weft_status weft_cond_new_reentrant(struct weft_rlock *rlock, struct weft_cond **cond_out);
+
+/**
+ * Adds a reference. Thread-safe.
+ */
+weft_status weft_cond_clone(struct weft_cond *cond);
+
+/**
+ * Drops a reference; the condition (and its reference to the lock) goes with the last.
+ */
+weft_status weft_cond_free(struct weft_cond *cond);
+
+/**
+ * Waits for a notify as `owner`, who must hold the bound lock (any depth): releases it,
+ * waits up to `timeout_ns` (negative: forever; 0: returns `WEFT_TIMEOUT` at once) and
+ * returns holding it again with the same depth. `WEFT_OK` (notified), `WEFT_TIMEOUT`
+ * (the lock is held again too), `WEFT_NOT_OWNER` (not holding it), `WEFT_INVALID`.
+ */
+weft_status weft_cond_wait_as(struct weft_cond *cond, uint64_t owner, int64_t timeout_ns);
+
+/**
+ * `weft_cond_wait_as` for the calling thread.
+ */
+weft_status weft_cond_wait(struct weft_cond *cond, int64_t timeout_ns);
+
+/**
+ * Starts an async wait as `owner` (who must hold the bound lock); the lock is released
+ * before this returns. Returns `WEFT_PENDING` with the op contract of
+ * `weft_lock_acquire_async`: the op completes `WEFT_OK` once notified *and* holding the
+ * lock again (release it with `weft_lock_release_as(lock, owner)`), or `WEFT_CANCELLED`
+ * after `weft_op_cancel` won, without the lock. `WEFT_NOT_OWNER`, `WEFT_INVALID`.
+ */
+weft_status weft_cond_wait_async(struct weft_cond *cond,
+                                 uint64_t owner,
+                                 struct weft_port *port,
+                                 weft_callback callback,
+                                 void *arg,
+                                 struct weft_op **op_out);
+
+/**
+ * Wakes up to `n` waiters in FIFO order (each moved into the lock's line) and writes how
+ * many to `*woken_out` if not NULL. Never blocks; the caller need not hold the lock.
+ */
+weft_status weft_cond_notify(struct weft_cond *cond, size_t n, size_t *woken_out);
+
+/**
+ * Wakes every waiter waiting when it starts (a waiter that waits again is not woken
+ * twice by the same call); writes how many to `*woken_out` if not NULL.
+ */
+weft_status weft_cond_notify_all(struct weft_cond *cond, size_t *woken_out);
+
+/**
+ * Writes the number of waiters in the condition's line to `*count_out`. A snapshot.
+ */
+weft_status weft_cond_waiting(const struct weft_cond *cond, size_t *count_out);
 
 /**
  * Creates a countdown at `initial` (0..INT64_MAX; else `WEFT_INVALID`) and writes it to
@@ -701,8 +774,9 @@ weft_status weft_op_cancel(struct weft_op *op);
 weft_status weft_op_status(const struct weft_op *op, weft_status *status_out);
 
 /**
- * Writes the value that came with the op's grant to `*value_out`: a barrier arrival's
- * index; 0 for ops whose grant carries no value, or that did not complete `WEFT_OK`.
+ * Writes the value that came with the op's grant to `*value_out`: for a barrier
+ * arrival, its index; 0 for an op that did not complete `WEFT_OK`. Other primitives'
+ * grants carry no value (what this returns for them is unspecified).
  * Thread-safe.
  */
 weft_status weft_op_value(const struct weft_op *op, uint64_t *value_out);

@@ -6,6 +6,7 @@
 //! See `docs/architecture.md`.
 
 pub mod barrier;
+pub mod condition;
 pub mod countdown;
 pub mod event;
 pub mod flag;
@@ -21,6 +22,7 @@ pub mod wait;
 pub mod ffi;
 
 pub use barrier::{Barrier, BarrierKind};
+pub use condition::Condition;
 pub use countdown::Countdown;
 pub use event::Event;
 pub use flag::Flag;

@@ -18,7 +18,8 @@ use std::sync::Arc;
 use crate::Status;
 use crate::sync::{AtomicU32, AtomicU64, Mutex, Ordering, lock};
 use crate::wait::{
-    self, Callback, Deadline, Outcome, Place, Port, Request, Started, WaitList, WaitSource, Wakeups,
+    self, Callback, Deadline, Outcome, Place, Popped, Port, Request, Started, WaitList, WaitSource,
+    Waiter, Wakeups,
 };
 
 const LOCKED: u32 = 1;
@@ -385,6 +386,52 @@ impl Lock {
         drop(list);
         wakeups.fire();
         Status::Ok
+    }
+}
+
+impl Lock {
+    /// Moves a waiter popped from another line (a condition's) into this lock's line, or,
+    /// if the lock is free to take, makes it the owner and completes it at once. Returns
+    /// `(owner, depth)` to release once the caller holds no internal lock, when the lock
+    /// was taken for a waiter whose own cancel won meanwhile.
+    pub(crate) fn take_into_line(
+        &self,
+        popped: Popped,
+        wakeups: &mut Wakeups,
+    ) -> Option<(u64, u64)> {
+        let Request { owner, count, .. } = popped.waiter().request;
+        let mut list = lock(&self.waiters);
+        match self.admit(owner, count) {
+            Some(_) => {
+                drop(list);
+                (!popped.complete(Outcome::Done(Status::Ok), wakeups)).then_some((owner, count))
+            }
+            None => {
+                list.link_popped(popped);
+                None
+            }
+        }
+    }
+
+    /// Takes a condition's waiter that gave up out of `other` (the condition's line, whose
+    /// mutex the caller holds) or, if it had been moved on, out of this lock's line.
+    /// Both mutexes are held while its links are read: whichever line it stands in, its
+    /// links are only written under that line's mutex. Returns whether it was found here.
+    pub(crate) fn remove_from_either(
+        &self,
+        other: &mut WaitList,
+        waiter: &Waiter,
+        wakeups: &mut Wakeups,
+    ) -> bool {
+        let mut list = lock(&self.waiters);
+        if other.remove(waiter, wakeups) {
+            return false;
+        }
+        let removed = list.remove(waiter, wakeups);
+        if removed {
+            self.after_withdraw(&mut list, wakeups);
+        }
+        removed
     }
 }
 

@@ -377,3 +377,80 @@ fn footprints_are_small() {
     assert!(std::mem::size_of::<Lock>() <= 128);
     assert!(std::mem::size_of::<Semaphore>() <= 64);
 }
+
+/// A notified waiter wakes holding the lock with its depth restored; notify counts are
+/// exact and FIFO; a timed-out waiter holds the lock again.
+#[test]
+fn condition_moves_notified_waiters_into_the_lock_line() {
+    with_watchdog(30, || {
+        let lock = Arc::new(Lock::new_reentrant(Fairness::Fifo));
+        let cond = Arc::new(weft::Condition::new(Some(lock.clone())));
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let threads: Vec<_> = (0..3u64)
+            .map(|i| {
+                let (lock2, cond2, order) = (lock.clone(), cond.clone(), order.clone());
+                let owner = 100 + i;
+                let t = thread::spawn(move || {
+                    let (lock, cond) = (lock2, cond2);
+                    assert_eq!(lock.acquire(owner, 2, Deadline::Never), Status::Ok);
+                    assert_eq!(cond.wait(owner, Deadline::Never), Status::Ok);
+                    assert_eq!(lock.depth_of(owner), 2, "depth restored");
+                    order.lock().unwrap().push(owner);
+                    assert_eq!(lock.release(owner, 2), Status::Ok);
+                });
+                wait_until(|| cond.waiting() == i as usize + 1);
+                t
+            })
+            .collect();
+        assert_eq!(cond.wait(1, Deadline::Never), Status::NotOwner);
+        assert_eq!(lock.acquire(1, 1, Deadline::Never), Status::Ok);
+        assert_eq!(cond.notify(2), 2);
+        assert_eq!(cond.waiting(), 1);
+        assert_eq!(lock.waiting(), 2, "moved into the lock's line, not woken");
+        assert_eq!(cond.notify_all(), 1);
+        assert_eq!(lock.release(1, 1), Status::Ok);
+        threads.into_iter().for_each(|t| t.join().unwrap());
+        assert_eq!(*order.lock().unwrap(), vec![100, 101, 102]);
+
+        assert_eq!(lock.acquire(5, 1, Deadline::Never), Status::Ok);
+        assert_eq!(
+            cond.wait(5, Deadline::after(Duration::from_millis(2))),
+            Status::Timeout
+        );
+        assert_eq!(lock.depth_of(5), 1, "held again after a timeout");
+        assert_eq!(cond.notify(1), 0);
+        assert_eq!(lock.release(5, 1), Status::Ok);
+        assert!(!lock.is_locked());
+    });
+}
+
+/// A notified waiter that is cancelled passes the notification on.
+#[test]
+fn cancelled_notified_waiter_passes_it_on() {
+    let lock = Arc::new(Lock::new(Fairness::Fifo));
+    let cond = Arc::new(weft::Condition::new(Some(lock.clone())));
+    let port = Port::new().unwrap();
+    let mut ops = Vec::new();
+    for owner in [10u64, 11] {
+        assert_eq!(lock.acquire(owner, 1, Deadline::Never), Status::Ok);
+        match cond.wait_async(owner, Some(&port), None, owner as *mut c_void) {
+            Started::Pending(op) => ops.push(op),
+            other => panic!("{other:?}"),
+        }
+        assert!(!lock.is_locked(), "released by the wait");
+    }
+    assert_eq!(lock.acquire(1, 1, Deadline::Never), Status::Ok);
+    assert_eq!(cond.notify(1), 1); // 10 moves into the lock's line
+    assert_eq!(ops[0].cancel(), Status::Cancelled); // ...and gives up: 11 is notified instead
+    assert_eq!(cond.waiting(), 0);
+    assert_eq!(lock.release(1, 1), Status::Ok);
+    assert_eq!(lock.owner(), 11);
+    let mut out = [Delivered {
+        arg: std::ptr::null_mut(),
+        status: Status::Internal,
+    }; 4];
+    assert_eq!(port.poll(&mut out), 2);
+    assert_eq!((out[0].arg as u64, out[0].status), (10, Status::Cancelled));
+    assert_eq!((out[1].arg as u64, out[1].status), (11, Status::Ok));
+    assert_eq!(lock.release(11, 1), Status::Ok);
+}

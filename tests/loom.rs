@@ -284,3 +284,89 @@ fn port_close_races_grant() {
         assert!(!lock.is_locked(), "the undeliverable grant was passed on");
     });
 }
+
+/// Condition re-parking: a waiter notified while the notifier holds the lock is moved into
+/// the lock's line and wakes owning it; a cancel racing the notify either leaves it
+/// cancelled (notification not consumed: a second waiter gets it) or it owns the lock.
+#[test]
+fn condition_notify_races_cancel() {
+    model(|| {
+        let lock = Arc::new(Lock::new(Fairness::Fifo));
+        let cond = Arc::new(weft::Condition::new(Some(lock.clone())));
+        let port = Port::new().unwrap();
+        let mut ops = Vec::new();
+        for owner in [10u64, 11] {
+            assert_eq!(lock.acquire(owner, 1, Deadline::Never), Status::Ok);
+            ops.push(pending(cond.wait_async(
+                owner,
+                Some(&port),
+                None,
+                owner as *mut c_void,
+            )));
+        }
+        let notifier = {
+            let (lock, cond) = (lock.clone(), cond.clone());
+            thread::spawn(move || {
+                assert_eq!(lock.acquire(1, 1, Deadline::Never), Status::Ok);
+                assert_eq!(cond.notify(1), 1);
+                assert_eq!(lock.release(1, 1), Status::Ok);
+            })
+        };
+        let first = ops[0].cancel();
+        notifier.join().unwrap();
+        let delivered = poll_all(&port);
+        let granted: Vec<u64> = delivered
+            .iter()
+            .filter(|d| d.status == Status::Ok)
+            .map(|d| d.arg as u64)
+            .collect();
+        assert_eq!(granted.len(), 1, "exactly one notification: {delivered:?}");
+        assert_eq!(lock.owner(), granted[0], "it wakes owning the lock");
+        if first == Status::Cancelled {
+            assert_eq!(
+                granted[0], 11,
+                "the notification went on to the next waiter"
+            );
+        }
+        assert_eq!(lock.release(granted[0], 1), Status::Ok);
+        assert!(!lock.is_locked());
+    });
+}
+
+/// Barrier phase formation: two blocking arrivals and one async arrival of a 3-party
+/// barrier get the indices 0, 1, 2 between them, whatever the interleaving.
+#[test]
+fn barrier_phase_forms_once() {
+    model(|| {
+        let barrier = Arc::new(weft::Barrier::new(3, weft::BarrierKind::Cyclic).unwrap());
+        let port = Port::new().unwrap();
+        let arrivals: Vec<_> = (0..2)
+            .map(|_| {
+                let barrier = barrier.clone();
+                thread::spawn(move || barrier.wait(Deadline::Never))
+            })
+            .collect();
+        let (started, mine) = barrier.wait_async(Some(&port), None, std::ptr::null_mut());
+        let mut indices: Vec<u64> = arrivals
+            .into_iter()
+            .map(|t| {
+                let (status, index) = t.join().unwrap();
+                assert_eq!(status, Status::Ok);
+                index
+            })
+            .collect();
+        match started {
+            Started::Done(Status::Ok) => indices.push(mine),
+            Started::Pending(op) => {
+                assert_eq!(poll_all(&port).len(), 1);
+                assert_eq!(op.status(), Status::Ok);
+                indices.push(op.value());
+            }
+            other => panic!("{other:?}"),
+        }
+        indices.sort();
+        assert_eq!(indices, vec![0, 1, 2]);
+        assert!(!barrier.is_broken());
+        assert_eq!(barrier.waiting(), 0);
+    });
+}

@@ -9,6 +9,7 @@
 
 pub mod barrier;
 pub mod boundary;
+pub mod cond;
 pub mod countdown;
 pub mod event;
 pub mod flag;

@@ -85,8 +85,9 @@ pub extern "C" fn weft_op_status(op: *const weft_op, status_out: *mut weft_statu
     })
 }
 
-/// Writes the value that came with the op's grant to `*value_out`: a barrier arrival's
-/// index; 0 for ops whose grant carries no value, or that did not complete `WEFT_OK`.
+/// Writes the value that came with the op's grant to `*value_out`: for a barrier
+/// arrival, its index; 0 for an op that did not complete `WEFT_OK`. Other primitives'
+/// grants carry no value (what this returns for them is unspecified).
 /// Thread-safe.
 #[unsafe(no_mangle)]
 pub extern "C" fn weft_op_value(op: *const weft_op, value_out: *mut u64) -> weft_status {

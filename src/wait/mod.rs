@@ -32,7 +32,7 @@ use crate::sync::{Mutex, lock};
 use op::OpInner;
 use parker::Parker;
 pub(crate) use parker::spin_until;
-pub(crate) use wait_list::{WaitList, Wakeups};
+pub(crate) use wait_list::{Popped, WaitList, Wakeups};
 pub(crate) use waiter::{Face, Outcome, Request, Waiter};
 
 /// A primitive with a wait line.
@@ -76,10 +76,12 @@ pub(crate) fn wait_blocking<S: WaitSource + ?Sized>(
     deadline: Deadline,
     admit: impl FnOnce(&mut WaitList, &mut Wakeups) -> Option<Status>,
 ) -> Outcome {
-    wait_blocking_for_value(source, request, place, spin, deadline, admit).0
+    wait_blocking_for_value(source, request, place, spin, deadline, admit, || {}).0
 }
 
-/// [`wait_blocking`], also returning the value that came with the grant.
+/// [`wait_blocking`], also returning the value that came with the grant; `after_link` runs
+/// once the waiter is in the line and its mutex is dropped, before the thread parks (a
+/// condition releases its lock there).
 pub(crate) fn wait_blocking_for_value<S: WaitSource + ?Sized>(
     source: &S,
     request: Request,
@@ -87,6 +89,7 @@ pub(crate) fn wait_blocking_for_value<S: WaitSource + ?Sized>(
     spin: bool,
     deadline: Deadline,
     admit: impl FnOnce(&mut WaitList, &mut Wakeups) -> Option<Status>,
+    after_link: impl FnOnce(),
 ) -> (Outcome, u64) {
     let deadline = deadline.start();
     let waiter = Waiter::new(request, Face::Thread(Parker::new()));
@@ -110,6 +113,7 @@ pub(crate) fn wait_blocking_for_value<S: WaitSource + ?Sized>(
         // it decides the outcome, which `park` waits for) or by `withdraw` below.
         unsafe { list.link_thread(&waiter, place == Place::Front) };
     }
+    after_link();
     match waiter.park(deadline, spin) {
         Some(outcome) => (outcome, waiter.grant()),
         None => {
@@ -138,7 +142,7 @@ pub(crate) fn block_until_for_value<S: WaitSource + ?Sized>(
     deadline: Deadline,
     admit: impl FnOnce(&mut WaitList, &mut Wakeups) -> Option<Status>,
 ) -> (Status, u64) {
-    match wait_blocking_for_value(source, request, Place::Back, true, deadline, admit) {
+    match wait_blocking_for_value(source, request, Place::Back, true, deadline, admit, || {}) {
         (Outcome::Done(status), value) => (status, value),
         (Outcome::Retry, _) => unreachable!("only throughput-mode locks complete with Retry"),
     }

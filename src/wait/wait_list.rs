@@ -73,10 +73,10 @@ impl WaitList {
             (self.tail, ptr::null())
         };
         Self::with_links(waiter, |links| {
-            debug_assert!(!links.linked);
+            debug_assert!(links.list.is_null());
             links.prev = prev;
             links.next = next;
-            links.linked = true;
+            links.list = self as *const WaitList;
         });
         if prev.is_null() {
             self.head = waiter;
@@ -93,27 +93,11 @@ impl WaitList {
 
     /// Unlinks `waiter` if it is still in this list; returns whether it was.
     pub(crate) fn remove(&mut self, waiter: &Waiter, wakeups: &mut Wakeups) -> bool {
-        let waiter = waiter as *const Waiter;
-        let Some((prev, next)) = Self::with_links(waiter, |links| {
-            if !links.linked {
-                return None;
-            }
-            links.linked = false;
-            Some((links.prev, links.next))
-        }) else {
+        let me = self as *const WaitList;
+        if !Self::with_links(waiter, |links| links.list == me) {
             return false;
-        };
-        if prev.is_null() {
-            self.head = next;
-        } else {
-            Self::with_links(prev, |links| links.next = next);
         }
-        if next.is_null() {
-            self.tail = prev;
-        } else {
-            Self::with_links(next, |links| links.prev = prev);
-        }
-        self.len -= 1;
+        self.unlink_keeping_reference(waiter);
         wakeups.release_list_reference(waiter);
         true
     }
@@ -158,6 +142,81 @@ impl WaitList {
     }
 }
 
+/// A pending waiter taken off a line, to be moved into another line or completed. It
+/// carries the line's reference to an async waiter; a thread waiter stays valid because it
+/// is still pending (or its canceller waits for the mutex the mover holds).
+#[must_use = "a popped waiter must be linked into a line or completed"]
+pub(crate) struct Popped(*const Waiter);
+
+impl Popped {
+    pub(crate) fn waiter(&self) -> &Waiter {
+        // SAFETY: see the type's comment.
+        unsafe { &*self.0 }
+    }
+
+    /// Decides the waiter's outcome; `false` if its own cancel or timeout won meanwhile.
+    pub(crate) fn complete(self, outcome: Outcome, wakeups: &mut Wakeups) -> bool {
+        let won = match self.waiter().try_complete(outcome) {
+            Some(completion) => {
+                wakeups.push(completion);
+                true
+            }
+            None => false,
+        };
+        wakeups.release_list_reference(self.0);
+        won
+    }
+}
+
+impl WaitList {
+    /// Takes the first waiter whose outcome is still open off the line (decided ones are
+    /// dropped from the line on the way: their cancellers find them gone).
+    pub(crate) fn pop_front_pending(&mut self, wakeups: &mut Wakeups) -> Option<Popped> {
+        while !self.head.is_null() {
+            let head = self.head;
+            // SAFETY: a linked waiter is alive (see `complete_first`).
+            let waiter = unsafe { &*head };
+            let pending = waiter.outcome().is_none();
+            self.unlink_keeping_reference(waiter);
+            if pending {
+                return Some(Popped(head));
+            }
+            wakeups.release_list_reference(head);
+        }
+        None
+    }
+
+    /// Links a popped waiter at the back of this line; the line takes over its reference.
+    pub(crate) fn link_popped(&mut self, popped: Popped) {
+        self.link(popped.0, false);
+    }
+
+    fn unlink_keeping_reference(&mut self, waiter: &Waiter) {
+        let ptr = waiter as *const Waiter;
+        let me = self as *const WaitList;
+        let Some((prev, next)) = Self::with_links(ptr, |links| {
+            if links.list != me {
+                return None;
+            }
+            links.list = std::ptr::null();
+            Some((links.prev, links.next))
+        }) else {
+            return;
+        };
+        if prev.is_null() {
+            self.head = next;
+        } else {
+            Self::with_links(prev, |links| links.next = next);
+        }
+        if next.is_null() {
+            self.tail = prev;
+        } else {
+            Self::with_links(next, |links| links.prev = prev);
+        }
+        self.len -= 1;
+    }
+}
+
 /// Completions and reference drops collected under a mutex, carried out after it is
 /// dropped (on `fire` or on drop): callbacks and wakes never run under an internal lock.
 pub(crate) struct Wakeups {
@@ -184,7 +243,7 @@ impl Wakeups {
         self.defer(Deferred::Fire(completion));
     }
 
-    fn release_list_reference(&mut self, waiter: *const Waiter) {
+    pub(crate) fn release_list_reference(&mut self, waiter: *const Waiter) {
         // SAFETY: `waiter` was linked: if it is async, the list owned one reference.
         if unsafe { !(*waiter).is_thread() } {
             // SAFETY: that reference came from `Arc::into_raw` in `link_async`.

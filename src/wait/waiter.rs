@@ -79,7 +79,9 @@ pub(crate) enum Face {
 pub(crate) struct Links {
     pub prev: *const Waiter,
     pub next: *const Waiter,
-    pub linked: bool,
+    /// The list the waiter is linked into, or null. A waiter can move between lists (a
+    /// condition's, then a lock's), so "linked" alone would not say *where*.
+    pub list: *const super::WaitList,
 }
 
 /// A one-shot waiter. Lives on a blocked thread's stack, or inside an async op.
@@ -106,7 +108,7 @@ impl Waiter {
             links: UnsafeCell::new(Links {
                 prev: std::ptr::null(),
                 next: std::ptr::null(),
-                linked: false,
+                list: std::ptr::null(),
             }),
             request,
             face,

@@ -1,0 +1,232 @@
+//! Condition variables, bound to a weft lock (plain or reentrant) or lockless.
+//!
+//! `wait` joins the condition's line, then releases the lock (saving the owner's depth in
+//! its request), then sleeps. `notify` moves waiters, first in first out, straight into the
+//! lock's line (or, if the lock is free, makes them its owner at once), so a notified
+//! waiter wakes already holding the lock with its depth restored: one wakeup, not two.
+//! `notify_all` holds the condition's mutex while it moves everyone, so only waiters that
+//! were waiting when it started are woken; a re-wait joins after it.
+//!
+//! A waiter that gives up (timeout, cancel) is looked for in the condition's line first
+//! and then in the lock's: found in the lock's line means it had been notified, so the
+//! notification is passed on to the next condition waiter. A blocking waiter that gave up
+//! re-acquires the lock before it returns (as `pthread_cond_timedwait` does); an async one
+//! completes `Cancelled` without the lock. Lock order: the condition's mutex, then the
+//! lock's.
+
+use std::ffi::c_void;
+use std::sync::Arc;
+
+use crate::Lock;
+use crate::Status;
+use crate::sync::{Mutex, MutexGuard, lock};
+use crate::wait::{
+    self, Callback, Deadline, Outcome, Place, Port, Request, Started, WaitList, WaitSource, Waiter,
+    Wakeups,
+};
+
+/// The grant value of a waiter that `notify` moved on.
+const NOTIFIED: u64 = 1;
+
+pub struct Condition {
+    lock: Option<Arc<Lock>>,
+    waiters: Mutex<WaitList>,
+}
+
+impl Condition {
+    /// A condition bound to `lock`, or lockless (`None`: `wait` only waits for a notify).
+    pub fn new(lock: Option<Arc<Lock>>) -> Condition {
+        Condition {
+            lock,
+            waiters: Mutex::new(WaitList::new()),
+        }
+    }
+
+    pub fn lock(&self) -> Option<&Arc<Lock>> {
+        self.lock.as_ref()
+    }
+
+    pub fn waiting(&self) -> usize {
+        lock(&self.waiters).len()
+    }
+
+    /// The depth `owner` holds on the bound lock, or `NotOwner`.
+    fn held_depth(&self, owner: u64) -> Result<u64, Status> {
+        match &self.lock {
+            None => Ok(0),
+            Some(bound) => match bound.depth_of(owner) {
+                0 => Err(Status::NotOwner),
+                depth => Ok(depth),
+            },
+        }
+    }
+
+    fn release_held(&self, owner: u64, depth: u64) {
+        if let Some(bound) = &self.lock {
+            let released = bound.release(owner, depth);
+            debug_assert_eq!(released, Status::Ok);
+        }
+    }
+
+    /// Waits for a notify as `owner`, who must hold the bound lock: `Ok` (notified, lock
+    /// held again with the same depth), `Timeout` (lock held again), `NotOwner`.
+    pub fn wait(&self, owner: u64, deadline: Deadline) -> Status {
+        let depth = match self.held_depth(owner) {
+            Ok(depth) => depth,
+            Err(status) => return status,
+        };
+        if deadline.has_passed() {
+            return Status::Timeout; // a zero timeout: nothing to wait for, lock still held
+        }
+        let request = Request {
+            owner,
+            count: depth,
+            handoff: true,
+        };
+        let (status, _) = {
+            let outcome = wait::wait_blocking_for_value(
+                self,
+                request,
+                Place::Back,
+                true,
+                deadline.start(),
+                |_, _| None,
+                || self.release_held(owner, depth),
+            );
+            match outcome {
+                (Outcome::Done(status), value) => (status, value),
+                (Outcome::Retry, _) => unreachable!("conditions hand off"),
+            }
+        };
+        if status != Status::Ok {
+            if let Some(bound) = &self.lock {
+                let again = bound.acquire(owner, depth, Deadline::Never);
+                debug_assert_eq!(again, Status::Ok);
+            }
+        }
+        status
+    }
+
+    /// Starts an async wait as `owner` (who must hold the bound lock): `Pending`, and the
+    /// op completes `Ok` once notified *and* holding the lock again, or `Cancelled`
+    /// (without the lock). The lock is released before this returns.
+    pub fn wait_async(
+        self: &Arc<Self>,
+        owner: u64,
+        port: Option<&Arc<Port>>,
+        callback: Option<Callback>,
+        arg: *mut c_void,
+    ) -> Started {
+        let depth = match self.held_depth(owner) {
+            Ok(depth) => depth,
+            Err(status) => return Started::Done(status),
+        };
+        let request = Request {
+            owner,
+            count: depth,
+            handoff: true,
+        };
+        let started = wait::wait_async(self, request, port, callback, arg, |_, _| None);
+        self.release_held(owner, depth);
+        started
+    }
+
+    /// Wakes up to `n` waiters in FIFO order; returns how many.
+    pub fn notify(&self, n: usize) -> usize {
+        let mut wakeups = Wakeups::new();
+        let mut line = lock(&self.waiters);
+        let (moved, stranded) = self.notify_locked(&mut line, n, &mut wakeups);
+        drop(line);
+        wakeups.fire();
+        self.release_stranded(stranded);
+        moved
+    }
+
+    /// Wakes every waiter waiting now; returns how many.
+    pub fn notify_all(&self) -> usize {
+        self.notify(usize::MAX)
+    }
+
+    /// Under the condition's mutex: moves up to `n` pending waiters on. Returns how many,
+    /// and the holds taken for waiters that cancelled in the very middle of the move.
+    fn notify_locked(
+        &self,
+        line: &mut MutexGuard<'_, WaitList>,
+        n: usize,
+        wakeups: &mut Wakeups,
+    ) -> (usize, Vec<(u64, u64)>) {
+        let mut moved = 0;
+        let mut stranded = Vec::new();
+        while moved < n {
+            let Some(popped) = line.pop_front_pending(wakeups) else {
+                break;
+            };
+            match &self.lock {
+                None => {
+                    if popped.complete(Outcome::Done(Status::Ok), wakeups) {
+                        moved += 1;
+                    }
+                }
+                Some(bound) => {
+                    // Marked before the move (the lock may grant it at once), for a later
+                    // `withdraw`; read and written under this condition's mutex.
+                    let waiter: *const Waiter = popped.waiter();
+                    popped.waiter().set_grant(NOTIFIED);
+                    match bound.take_into_line(popped, wakeups) {
+                        None => moved += 1,
+                        Some(hold) => {
+                            // Its own cancel won mid-move: this loop notifies the next
+                            // waiter, so its withdrawal must not pass anything on.
+                            // SAFETY: its canceller waits for this mutex to withdraw it.
+                            unsafe { (*waiter).set_grant(0) };
+                            stranded.push(hold);
+                        }
+                    }
+                }
+            }
+        }
+        (moved, stranded)
+    }
+
+    fn release_stranded(&self, stranded: Vec<(u64, u64)>) {
+        for (owner, depth) in stranded {
+            self.release_held(owner, depth);
+        }
+    }
+}
+
+impl WaitSource for Condition {
+    fn waiters(&self) -> &Mutex<WaitList> {
+        &self.waiters
+    }
+
+    fn after_withdraw(&self, _list: &mut WaitList, _wakeups: &mut Wakeups) {}
+
+    /// Out of the condition's line, or out of the lock's if it had been moved there; in
+    /// that case it had been notified, and the notification goes to the next waiter.
+    fn withdraw(&self, waiter: &Waiter) {
+        let mut wakeups = Wakeups::new();
+        let mut line = lock(&self.waiters);
+        let mut stranded = Vec::new();
+        let in_own_line = match &self.lock {
+            None => line.remove(waiter, &mut wakeups),
+            Some(bound) => {
+                bound.remove_from_either(&mut line, waiter, &mut wakeups);
+                false
+            }
+        };
+        // Notified (moved on; maybe already taken off the lock's line by a release that
+        // then lost to this waiter's own cancel): pass the notification on.
+        if !in_own_line && waiter.grant() == NOTIFIED {
+            stranded = self.notify_locked(&mut line, 1, &mut wakeups).1;
+        }
+        drop(line);
+        wakeups.fire();
+        self.release_stranded(stranded);
+    }
+
+    /// A grant that could not be delivered is a held lock: release it.
+    fn give_back(&self, request: &Request) {
+        self.release_held(request.owner, request.count);
+    }
+}
