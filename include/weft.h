@@ -25,16 +25,6 @@
 
 
 /**
- * The largest count.
- */
-#define COUNTDOWN_MAX (uint64_t)INT64_MAX
-
-/**
- * The largest total.
- */
-#define LIMITER_MAX (uint64_t)INT64_MAX
-
-/**
  * Barrier kind: single use; once `parties` have arrived it stays open.
  */
 #define WEFT_BARRIER_LATCH 0
@@ -681,6 +671,14 @@ weft_status weft_limiter_held(const struct weft_limiter *limiter,
  * calls without `_as` use. Nonzero. Pass it to `_as` calls to act for this thread.
  */
 weft_status weft_thread_owner(uint64_t *owner_out);
+
+/**
+ * Writes a fresh owner token to `*owner_out`, for an owner that is not a thread (a loop
+ * task, a goroutine...): nonzero, unique in the process, and never equal to any thread's
+ * token. Any other nonzero value may be used as a token too, as long as no two live
+ * owners share it. Thread-safe.
+ */
+weft_status weft_owner_new(uint64_t *owner_out);
 
 /**
  * Creates an unlocked lock and writes it to `*lock_out` (only on success). `flags` is

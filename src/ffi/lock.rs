@@ -97,6 +97,15 @@ pub extern "C" fn weft_thread_owner(owner_out: *mut u64) -> weft_status {
     guard(|| write_out(owner_out, owner::current_thread()))
 }
 
+/// Writes a fresh owner token to `*owner_out`, for an owner that is not a thread (a loop
+/// task, a goroutine...): nonzero, unique in the process, and never equal to any thread's
+/// token. Any other nonzero value may be used as a token too, as long as no two live
+/// owners share it. Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn weft_owner_new(owner_out: *mut u64) -> weft_status {
+    guard(|| write_out(owner_out, owner::new_token()))
+}
+
 /// Creates an unlocked lock and writes it to `*lock_out` (only on success). `flags` is
 /// `WEFT_LOCK_FIFO` or `WEFT_LOCK_THROUGHPUT`; anything else is `WEFT_INVALID`.
 #[unsafe(no_mangle)]

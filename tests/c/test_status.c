@@ -31,6 +31,11 @@ int main(void) {
     OK(weft_thread_owner(&owner));
     CHECK(owner != 0);
     CHECK_STATUS(weft_thread_owner(NULL), WEFT_INVALID);
+    uint64_t a = 0, b = 0;
+    CHECK_STATUS(weft_owner_new(NULL), WEFT_INVALID);
+    OK(weft_owner_new(&a));
+    OK(weft_owner_new(&b));
+    CHECK(a != 0 && b != 0 && a != b && a != owner && b != owner);
     puts("test_status ok");
     return 0;
 }
