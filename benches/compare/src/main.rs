@@ -6,6 +6,7 @@
 mod alloc_count;
 mod harness;
 mod pingpong;
+mod sync_groups;
 
 use std::ffi::c_void;
 use std::hint::black_box;
@@ -452,6 +453,9 @@ fn main() {
     }
     if wanted("contended") {
         contended(&cfg);
+    }
+    if wanted("sync-primitives") {
+        sync_groups::run(&cfg);
     }
     if wanted("line") {
         line_length(&cfg);
