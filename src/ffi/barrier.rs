@@ -96,13 +96,18 @@ pub extern "C" fn weft_barrier_wait_async(
     index_out: *mut u64,
 ) -> weft_status {
     guard(|| {
-        let barrier = handle::borrow_arc(barrier)?;
         let mut index = 0;
-        let status = start_async(port, callback, op_out, |port, callback| {
-            let (started, mine) = barrier.wait_async(port, callback.map(|f| f as _), arg);
-            index = mine;
-            started
-        })?;
+        let status = start_async(
+            barrier,
+            port,
+            callback,
+            op_out,
+            |barrier, port, callback| {
+                let (started, mine) = barrier.wait_async(port, callback, arg);
+                index = mine;
+                started
+            },
+        )?;
         if status == Status::Ok {
             write_optional(index_out, index);
         }

@@ -109,9 +109,8 @@ pub extern "C" fn weft_cond_wait_async(
         if owner == 0 {
             return Err(Status::Invalid);
         }
-        let cond = handle::borrow_arc(cond)?;
-        start_async(port, callback, op_out, |port, callback| {
-            cond.wait_async(owner, port, callback.map(|f| f as _), arg)
+        start_async(cond, port, callback, op_out, |cond, port, callback| {
+            cond.wait_async(owner, port, callback, arg)
         })
     })
 }

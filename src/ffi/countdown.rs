@@ -113,10 +113,13 @@ pub extern "C" fn weft_countdown_wait_async(
     op_out: *mut *mut weft_op,
 ) -> weft_status {
     guard(|| {
-        let countdown = handle::borrow_arc(countdown)?;
-        start_async(port, callback, op_out, |port, callback| {
-            countdown.wait_async(port, callback.map(|f| f as _), arg)
-        })
+        start_async(
+            countdown,
+            port,
+            callback,
+            op_out,
+            |countdown, port, callback| countdown.wait_async(port, callback, arg),
+        )
     })
 }
 

@@ -101,9 +101,8 @@ pub extern "C" fn weft_event_wait_async(
     op_out: *mut *mut weft_op,
 ) -> weft_status {
     guard(|| {
-        let event = handle::borrow_arc(event)?;
-        start_async(port, callback, op_out, |port, callback| {
-            event.wait_async(port, callback.map(|f| f as _), arg)
+        start_async(event, port, callback, op_out, |event, port, callback| {
+            event.wait_async(port, callback, arg)
         })
     })
 }

@@ -101,10 +101,13 @@ pub extern "C" fn weft_limiter_acquire_async(
     op_out: *mut *mut weft_op,
 ) -> weft_status {
     guard(|| {
-        let limiter = handle::borrow_arc(limiter)?;
-        start_async(port, callback, op_out, |port, callback| {
-            limiter.acquire_async(owner, count, port, callback.map(|f| f as _), arg)
-        })
+        start_async(
+            limiter,
+            port,
+            callback,
+            op_out,
+            |limiter, port, callback| limiter.acquire_async(owner, count, port, callback, arg),
+        )
     })
 }
 

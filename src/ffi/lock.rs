@@ -59,9 +59,8 @@ pub(crate) fn acquire_async<H: Handle<Target = Lock>>(
     arg: *mut c_void,
     op_out: *mut *mut weft_op,
 ) -> Result<Status, Status> {
-    let lock = handle::borrow_arc(lock)?;
-    start_async(port, callback, op_out, |port, callback| {
-        lock.acquire_async(owner, count, port, callback.map(|f| f as _), arg)
+    start_async(lock, port, callback, op_out, |lock, port, callback| {
+        lock.acquire_async(owner, count, port, callback, arg)
     })
 }
 

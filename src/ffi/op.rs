@@ -26,20 +26,22 @@ impl Handle for weft_op {
 /// inside `weft_port_run` on the loop's thread. No weft lock is held: it may call weft.
 pub type weft_callback = Option<unsafe extern "C" fn(arg: *mut c_void, status: weft_status)>;
 
-/// The shared body of every `*_async` export: validates the completion route, starts the
-/// wait with `start`, and writes `*op_out`: the op for `WEFT_PENDING`, NULL for `WEFT_OK`
-/// (nothing to cancel), untouched on errors.
-pub(crate) fn start_async(
+/// The shared body of every `*_async` export: borrows the handle, validates the
+/// completion route, starts the wait with `start`, and writes `*op_out`: the op for
+/// `WEFT_PENDING`, NULL for `WEFT_OK` (nothing to cancel), untouched on errors.
+pub(crate) fn start_async<H: Handle>(
+    handle: *const H,
     port: *const weft_port,
     callback: weft_callback,
     op_out: *mut *mut weft_op,
-    start: impl FnOnce(Option<&Arc<Port>>, Option<Callback>) -> Started,
+    start: impl FnOnce(&Arc<H::Target>, Option<&Arc<Port>>, Option<Callback>) -> Started,
 ) -> Result<Status, Status> {
+    let object = handle::borrow_arc(handle)?;
     let port = port::port_for_op(port)?;
     if port.is_none() && callback.is_none() {
         return Err(Status::Invalid); // nobody would ever learn of the completion
     }
-    match start(port, callback) {
+    match start(&object, port, callback) {
         Started::Done(status) => {
             if status == Status::Ok && !op_out.is_null() {
                 // SAFETY: non-NULL out-pointer supplied by the caller.

@@ -76,9 +76,8 @@ pub extern "C" fn weft_sem_acquire_async(
     op_out: *mut *mut weft_op,
 ) -> weft_status {
     guard(|| {
-        let sem = handle::borrow_arc(sem)?;
-        start_async(port, callback, op_out, |port, callback| {
-            sem.acquire_async(port, callback.map(|f| f as _), arg)
+        start_async(sem, port, callback, op_out, |sem, port, callback| {
+            sem.acquire_async(port, callback, arg)
         })
     })
 }
