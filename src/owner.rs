@@ -29,6 +29,14 @@ pub fn current_thread() -> u64 {
     }
 }
 
+/// A fresh owner token for a task, goroutine or any owner that is not a thread: unique
+/// in the process, and never equal to a thread's token (thread tokens are user-space
+/// addresses, below 2^63; these have the top bit set).
+pub fn new_token() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    (1 << 63) | NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -40,12 +48,4 @@ mod tests {
         let there = std::thread::spawn(super::current_thread).join().unwrap();
         assert_ne!(here, there);
     }
-}
-
-/// A fresh owner token for a task, goroutine or any owner that is not a thread: unique
-/// in the process, and never equal to a thread's token (thread tokens are user-space
-/// addresses, below 2^63; these have the top bit set).
-pub fn new_token() -> u64 {
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-    (1 << 63) | NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
