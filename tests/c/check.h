@@ -147,6 +147,44 @@ static inline void start_watchdog(unsigned seconds) {
         while (!(cond)) usleep(50);                                                    \
     } while (0)
 
+/* Runs fn(arg) in a forked child and reports (soft: EXPECT-style) whether it exited 0:
+ * for checks that crash when they fail (a stack overflow, say), so the rest still runs.
+ * Call it before starting any thread. */
+#include <sys/wait.h>
+static inline int run_in_child(void (*fn)(void *), void *arg, const char *what) {
+    fflush(stdout);
+    fflush(stderr);
+    FILE *log = tmpfile(); /* the child's stderr: a sanitizer's report can be long */
+    CHECK(log != NULL);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        dup2(fileno(log), 2);
+        fn(arg);
+        fflush(stdout);
+        _Exit(0);
+    }
+    int status = 0;
+    CHECK(waitpid(pid, &status, 0) == pid);
+    int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    char line[512];
+    rewind(log);
+    for (int i = 0; i < 6 && fgets(line, sizeof line, log); i++) {
+        if (ok) continue;
+        fputs("  child: ", stderr);
+        fputs(line, stderr);
+    }
+    fclose(log);
+    if (ok) return 1;
+    if (WIFSIGNALED(status))
+        fprintf(stderr, "EXPECT failed: %s: the child died of signal %d (%s)\n", what,
+                WTERMSIG(status), strsignal(WTERMSIG(status)));
+    else
+        fprintf(stderr, "EXPECT failed: %s: the child exited %d\n", what, WEXITSTATUS(status));
+    atomic_fetch_add(&check_soft_failures, 1);
+    return 0;
+}
+
 /* The calling thread's owner token. */
 static inline uint64_t my_token(void) {
     uint64_t token = 0;
