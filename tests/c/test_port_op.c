@@ -9,8 +9,11 @@
  */
 #include "check.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/resource.h>
 
 static size_t pending_in(weft_port *port) {
     size_t n = SIZE_MAX;
@@ -395,6 +398,69 @@ static void cancel(void) {
     OK(weft_port_free(port));
 }
 
+/* Callbacks run with no weft lock held: one may look at (and use) the very primitive and
+ * port its op belongs to, whether it runs inside a release, a cancel or a port run. */
+static weft_lock *probe_lock;
+static weft_port *probe_port;
+static atomic_int probe_calls;
+static void probe_callback(void *arg, weft_status status) {
+    uint64_t token = (uint64_t)(uintptr_t)arg;
+    size_t n;
+    uint64_t owner;
+    OK(weft_lock_waiting(probe_lock, &n));
+    OK(weft_lock_owner(probe_lock, &owner));
+    OK(weft_port_pending(probe_port, &n));
+    if (status == WEFT_OK) {
+        CHECK(owner == token);
+        OK(weft_lock_release_as(probe_lock, token));
+    } else if (owner == 0) {
+        /* free now: take it at once from inside the callback */
+        CHECK_STATUS(weft_lock_acquire_async(probe_lock, token, NULL, count_callback, NULL, NULL), WEFT_OK);
+        OK(weft_lock_release_as(probe_lock, token));
+    } else {
+        /* held: queue again and cancel again, nested inside this callback */
+        weft_op *op;
+        int before = atomic_load(&cb_calls);
+        CHECK_STATUS(weft_lock_acquire_async(probe_lock, token, NULL, count_callback, NULL, &op), WEFT_PENDING);
+        CHECK_STATUS(weft_op_cancel(op), WEFT_CANCELLED);
+        CHECK(atomic_load(&cb_calls) == before + 1);
+        OK(weft_op_free(op));
+    }
+    atomic_fetch_add(&probe_calls, 1);
+}
+
+static void callbacks_hold_no_lock(void) {
+    OK(weft_lock_new(WEFT_LOCK_FIFO, &probe_lock));
+    OK(weft_port_new(&probe_port));
+    OK(weft_lock_acquire_as(probe_lock, 1, 0));
+    weft_op *op;
+    /* inside a release */
+    CHECK_STATUS(weft_lock_acquire_async(probe_lock, 2, NULL, probe_callback, (void *)2, &op), WEFT_PENDING);
+    OK(weft_lock_release_as(probe_lock, 1));
+    CHECK(atomic_load(&probe_calls) == 1);
+    OK(weft_op_free(op));
+    /* inside a cancel (no port), the lock still held by 1 */
+    OK(weft_lock_acquire_as(probe_lock, 1, 0));
+    CHECK_STATUS(weft_lock_acquire_async(probe_lock, 3, NULL, probe_callback, (void *)3, &op), WEFT_PENDING);
+    CHECK_STATUS(weft_op_cancel(op), WEFT_CANCELLED);
+    CHECK(atomic_load(&probe_calls) == 2);
+    OK(weft_op_free(op));
+    /* inside a port run: a cancelled completion whose callback finds the lock free */
+    CHECK_STATUS(weft_lock_acquire_async(probe_lock, 4, probe_port, probe_callback, (void *)4, &op), WEFT_PENDING);
+    CHECK_STATUS(weft_op_cancel(op), WEFT_CANCELLED);
+    CHECK(atomic_load(&probe_calls) == 2); /* a port op: nothing runs before the loop runs it */
+    OK(weft_op_free(op));
+    OK(weft_lock_release_as(probe_lock, 1));
+    size_t ran;
+    OK(weft_port_run(probe_port, 8, &ran));
+    CHECK(ran == 1 && atomic_load(&probe_calls) == 3);
+    uint64_t owner;
+    OK(weft_lock_owner(probe_lock, &owner));
+    CHECK(owner == 0);
+    OK(weft_port_free(probe_port));
+    OK(weft_lock_free(probe_lock));
+}
+
 /* Cancel racing a lock release, callback form: the callback runs exactly once, on
  * whichever thread won, and a lost cancel means the lock is ours. */
 static weft_lock *race_lock;
@@ -733,6 +799,73 @@ static void op_value_and_status(void) {
     OK(weft_port_free(port));
 }
 
+/* ---- file descriptors: none leaked, and WEFT_SYSTEM when none can be had ---- */
+
+static int open_fds(void) {
+    DIR *d = opendir("/proc/self/fd");
+    CHECK(d != NULL);
+    int n = 0;
+    while (readdir(d)) n++;
+    closedir(d);
+    return n;
+}
+
+static void fds(void) {
+    int before = open_fds();
+    for (int i = 0; i < 1000; i++) {
+        weft_port *port;
+        OK(weft_port_new(&port));
+        OK(weft_port_clone(port));
+        OK(weft_port_free(port));
+        OK(weft_port_free(port));
+    }
+    CHECK_MSG(open_fds() == before, "%d fds open, %d before", open_fds(), before);
+
+    /* an op keeps the port's queue (and fd) until it is freed */
+    weft_port *port;
+    weft_sem *sem;
+    weft_op *op;
+    OK(weft_port_new(&port));
+    OK(weft_sem_new(0, -1, &sem));
+    CHECK_STATUS(weft_sem_acquire_async(sem, port, NULL, NULL, &op), WEFT_PENDING);
+    OK(weft_port_free(port));
+    CHECK_STATUS(weft_op_cancel(op), WEFT_CANCELLED);
+    OK(weft_op_free(op));
+    CHECK_MSG(open_fds() == before, "%d fds open, %d before", open_fds(), before);
+    OK(weft_sem_free(sem));
+
+    /* no fd to be had: WEFT_SYSTEM, errno tells why, *port_out untouched */
+    struct rlimit old, low;
+    CHECK(getrlimit(RLIMIT_NOFILE, &old) == 0);
+    low = old;
+    low.rlim_cur = (rlim_t)before + 64;
+    if (low.rlim_cur > old.rlim_cur) low.rlim_cur = old.rlim_cur;
+    CHECK(setrlimit(RLIMIT_NOFILE, &low) == 0);
+    int hoard[256], hoarded = 0;
+    for (;;) {
+        CHECK(hoarded < 256);
+        int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            CHECK(errno == EMFILE);
+            break;
+        }
+        hoard[hoarded++] = fd;
+    }
+    port = (weft_port *)0x1;
+    errno = 0;
+    CHECK_STATUS(weft_port_new(&port), WEFT_SYSTEM);
+    int saved = errno;
+    CHECK(port == (weft_port *)0x1);
+    EXPECT(saved == EMFILE);
+    /* one fd free is enough for an eventfd */
+    close(hoard[--hoarded]);
+    OK(weft_port_new(&port));
+    OK(weft_port_free(port));
+    while (hoarded > 0) close(hoard[--hoarded]);
+    CHECK(setrlimit(RLIMIT_NOFILE, &old) == 0);
+    CHECK(open_fds() == before);
+}
+
 int main(void) {
     start_watchdog(120);
     fd_contract();
@@ -740,10 +873,12 @@ int main(void) {
     pull_form_order();
     run_form();
     cancel();
+    callbacks_hold_no_lock();
     cancel_races_grant();
     port_closed();
     cancel_ok_then_port_closed();
     handles_freed_while_pending();
     op_value_and_status();
+    fds();
     return test_exit_code("test_port_op");
 }
