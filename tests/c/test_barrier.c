@@ -33,6 +33,7 @@ static size_t waiting(void) {
 }
 
 int main(void) {
+    start_watchdog(120); /* a hang (lost wakeup) fails instead of waiting for ctest */
     weft_barrier *b = (weft_barrier *)0x1;
     bool broken = true;
     size_t n = 77;

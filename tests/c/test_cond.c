@@ -60,6 +60,7 @@ static void *waiter_thread(void *arg) {
 }
 
 int main(void) {
+    start_watchdog(120); /* a hang (lost wakeup) fails instead of waiting for ctest */
     weft_cond *c = (weft_cond *)0x1;
     size_t n = 77;
     CHECK_STATUS(weft_cond_new(NULL, NULL), WEFT_INVALID);

@@ -164,6 +164,7 @@ static void countdowns(void) {
 }
 
 int main(void) {
+    start_watchdog(120); /* a hang (lost wakeup) fails instead of waiting for ctest */
     events();
     countdowns();
     puts("test_event ok");

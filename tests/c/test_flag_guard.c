@@ -14,6 +14,7 @@ static void *race(void *arg) {
 }
 
 int main(void) {
+    start_watchdog(120); /* a hang (lost wakeup) fails instead of waiting for ctest */
     weft_flag *flag = (weft_flag *)0x1;
     bool b = true;
     void *value = (void *)0x99;

@@ -70,6 +70,7 @@ static void *loop_user(void *arg) {
 }
 
 int main(void) {
+    start_watchdog(120); /* a hang (lost wakeup) fails instead of waiting for ctest */
     weft_limiter *l = (weft_limiter *)0x1;
     uint64_t total, borrowed, held;
     size_t waiting;

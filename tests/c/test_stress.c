@@ -657,10 +657,10 @@ int main(void) {
      * grant reaches the closed port and is given back... recursively, ~0.5 KiB of stack
      * per waiter: a line of 10 000 detached waiters overflows a 2 MiB thread stack
      * (SIGSEGV) when the lock is released; 20 000 overflow the 8 MiB main stack. */
-    run_in_child(closed_port_line_small_stack, (void *)(intptr_t)line,
+    run_in_child(closed_port_line_small_stack, (void *)(intptr_t)10000, /* not scaled */
                  "releasing a lock and a semaphore with 10000 waiters whose port was closed, "
                  "on a thread with a 2 MiB stack");
-    run_in_child(closed_port_line, (void *)(intptr_t)(3 * line),
+    run_in_child(closed_port_line, (void *)(intptr_t)30000,
                  "releasing a lock and a semaphore with 30000 waiters whose port was closed");
 
     iterations = 500000 / scale;
