@@ -370,21 +370,45 @@ fn rlock_round_trip() {
 }
 
 /// The header: "`WEFT_OVERFLOW` (depth would pass INT64_MAX)". A first acquire of more
-/// than INT64_MAX levels is granted instead (the library checks the bound only when the
-/// owner re-enters).
+/// than INT64_MAX levels is granted instead, with that depth, through every face: the
+/// library checks the bound only when the owner re-enters.
 #[test]
 #[ignore = "library bug: a first rlock acquire of more than INT64_MAX levels succeeds"]
 fn rlock_first_acquire_past_int64_max_overflows() {
     let rl = new_rlock(WEFT_LOCK_FIFO);
-    let owner = new_owner();
+    let port = new_port();
+    let (owner, holder) = (new_owner(), new_owner());
+    let too_many = i64::MAX as u64 + 1;
+    let mut results = Vec::new();
     unsafe {
-        let status = weft_rlock_acquire_as(rl, owner, i64::MAX as u64 + 1, 0);
-        let held = depth(rl, owner);
-        if status == WEFT_OK {
-            ok!(weft_rlock_release_as(rl, owner, held));
+        let mut undo = |status: weft_status, face: &str| {
+            let held = depth(rl, owner);
+            if held > 0 {
+                ok!(weft_rlock_release_as(rl, owner, held));
+            }
+            results.push(format!("{face}: {} (depth {held})", name(status)));
+            status == WEFT_OVERFLOW && held == 0
+        };
+        let mut all = true;
+        all &= undo(weft_rlock_acquire_as(rl, owner, too_many, 0), "try");
+        all &= undo(
+            weft_rlock_acquire_as(rl, owner, too_many, WEFT_MS),
+            "blocking",
+        );
+        let mut op = null_mut();
+        let status = weft_rlock_acquire_async(rl, owner, too_many, port, None, null_mut(), &mut op);
+        all &= undo(status, "async, free");
+        ok!(weft_rlock_acquire_as(rl, holder, 1, 0));
+        let status = weft_rlock_acquire_async(rl, owner, too_many, port, None, null_mut(), &mut op);
+        ok!(weft_rlock_release_as(rl, holder, 1));
+        pull(port);
+        all &= undo(status, "async, queued");
+        if status == WEFT_PENDING {
+            ok!(weft_op_free(op));
         }
         ok!(weft_rlock_free(rl));
-        expect!(status, WEFT_OVERFLOW);
+        ok!(weft_port_free(port));
+        assert!(all, "expected WEFT_OVERFLOW and nothing held: {results:?}");
     }
 }
 
