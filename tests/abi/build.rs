@@ -5,9 +5,10 @@
 //! Outputs in OUT_DIR:
 //! - `weft_h.rs`: bindgen's declarations of every `weft_*` function and type and every
 //!   `WEFT_*` constant, with bindgen's layout assertions for `weft_completion`.
-//! - `agree.rs`: for each declared function, `agree(export as extern "C" fn(_, ..) -> _,
-//!   declaration)`, and for each constant a const assertion of its value (and, for the
-//!   typed `(int64_t)` macros, of its type) against the library's constant.
+//! - `agree.rs`: for each declared function, `agree::<extern "C" fn(_, ..) -> _>(lib::f,
+//!   crate::f)` (the export and the declaration), and for each constant a const assertion
+//!   of its value (and, for the typed `(int64_t)` macros, of its type) against the
+//!   library's constant.
 use std::collections::HashMap;
 use std::env;
 use std::fmt::Write as _;
@@ -135,6 +136,21 @@ fn main() {
         "bindgen found no weft_* function in {}",
         header.display()
     );
+
+    // Every `#define WEFT_X value` of the header must have become a constant: bindgen drops
+    // macros it cannot evaluate, which would leave them unchecked.
+    let header_text = std::fs::read_to_string(&header).expect("include/weft.h is readable");
+    for line in header_text.lines() {
+        let mut words = line.split_whitespace();
+        if let (Some("#define"), Some(name), Some(_value)) =
+            (words.next(), words.next(), words.next())
+        {
+            assert!(
+                !name.starts_with("WEFT_") || constants.iter().any(|c| c == name),
+                "include/weft.h: bindgen could not evaluate `{line}`; teach build.rs its form"
+            );
+        }
+    }
 
     let kinds = casts.kinds.lock().unwrap();
     let mut agree = String::new();
