@@ -961,8 +961,10 @@ weft_status weft_sem_acquire_async(struct weft_sem *sem,
 
 /**
  * Returns `n` (≥ 1) permits: the first `n` live waiters each get one, the rest become
- * free. `WEFT_OVERFLOW` if the value would pass `max` (nothing changes), `WEFT_INVALID`
- * for `n == 0` or `n > INT64_MAX`. Never blocks. Thread-safe.
+ * free. `WEFT_OVERFLOW` (nothing changes) if the free count plus `n` would pass `max`;
+ * while waiters are queued the free count is 0, so any `n > max` is refused even if the
+ * waiters would take them all. An unbounded semaphore stops at INT64_MAX the same way.
+ * `WEFT_INVALID` for `n == 0` or `n > INT64_MAX`. Never blocks. Thread-safe.
  */
 weft_status weft_sem_release(struct weft_sem *sem, uint64_t n);
 

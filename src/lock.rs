@@ -106,6 +106,8 @@ impl Lock {
     fn check_request(&self, owner: u64, count: u64) -> Result<(), Status> {
         if owner == 0 || count == 0 || (!self.reentrant && count != 1) {
             Err(Status::Invalid)
+        } else if count > i64::MAX as u64 {
+            Err(Status::Overflow)
         } else {
             Ok(())
         }

@@ -155,8 +155,9 @@ pub extern "C" fn weft_port_run(
     ran_out: *mut usize,
 ) -> weft_status {
     guard(|| {
-        let port = handle::borrow(port)?;
-        let ran = port.0.run(max);
+        // Its own reference: a callback may free the port's last handle meanwhile.
+        let port = Arc::clone(&handle::borrow(port)?.0);
+        let ran = port.run(max);
         if !ran_out.is_null() {
             write_out(ran_out, ran)?;
         }

@@ -14,6 +14,11 @@ use super::WaitSource;
 use super::port::Port;
 use super::waiter::{Outcome, Waiter};
 use crate::Status;
+use crate::sync::{AtomicU32, Ordering};
+
+const UNCLAIMED: u32 = 0;
+const BY_CALLER: u32 = 1;
+const BY_PORT: u32 = 2;
 
 /// An async completion callback: `callback(arg, status)`.
 pub type Callback = unsafe extern "C" fn(arg: *mut c_void, status: i32);
@@ -35,6 +40,9 @@ pub(crate) struct OpInner {
     port: Option<Arc<Port>>,
     callback: Option<Callback>,
     arg: *mut c_void,
+    /// Who took a grant the op holds: nobody yet, its caller (a cancel that lost), or a
+    /// closing port. Decided once.
+    claimed: AtomicU32,
 }
 
 // SAFETY: `arg` is the caller's opaque pointer, handed back untouched to the callback or
@@ -56,6 +64,7 @@ impl OpInner {
             port,
             callback,
             arg,
+            claimed: AtomicU32::new(UNCLAIMED),
         })
     }
 
@@ -79,8 +88,46 @@ impl OpInner {
         }
     }
 
+    /// Claims a grant for `who` unless someone already did; returns who holds it now.
+    fn claim(&self, who: u32) -> u32 {
+        match self
+            .claimed
+            .compare_exchange(UNCLAIMED, who, Ordering::AcqRel, Ordering::Acquire)
+        {
+            Ok(_) => who,
+            Err(holder) => holder,
+        }
+    }
+
     /// Tells the op's owner that the op completed. No internal lock may be held.
+    ///
+    /// A callback may release, which completes the next waiter, whose callback releases...
+    /// To keep that chain off the stack, deliveries started while this thread is already
+    /// delivering are queued and run by the outermost one, one after another.
     pub(crate) fn deliver(op: Arc<OpInner>) {
+        #[cfg(not(loom))]
+        {
+            use std::cell::{Cell, RefCell};
+            use std::collections::VecDeque;
+            thread_local! {
+                static DELIVERING: Cell<bool> = const { Cell::new(false) };
+                static QUEUED: RefCell<VecDeque<Arc<OpInner>>> = const { RefCell::new(VecDeque::new()) };
+            }
+            if DELIVERING.with(|d| d.replace(true)) {
+                QUEUED.with(|q| q.borrow_mut().push_back(op));
+                return;
+            }
+            OpInner::deliver_now(op);
+            while let Some(next) = QUEUED.with(|q| q.borrow_mut().pop_front()) {
+                OpInner::deliver_now(next);
+            }
+            DELIVERING.with(|d| d.set(false));
+        }
+        #[cfg(loom)]
+        OpInner::deliver_now(op);
+    }
+
+    pub(crate) fn deliver_now(op: Arc<OpInner>) {
         match op.port.clone() {
             Some(port) => {
                 if let Err(op) = port.push(op) {
@@ -93,7 +140,9 @@ impl OpInner {
 
     /// The port is closed: give back any grant and report `Cancelled` to the callback.
     pub(crate) fn deliver_undeliverable(op: Arc<OpInner>) {
-        if op.waiter.status() == Status::Ok {
+        // `claimed`: a `weft_op_cancel` that lost to the grant told its caller the grant
+        // is theirs; then it is not ours to give back.
+        if op.waiter.status() == Status::Ok && op.claim(BY_PORT) == BY_PORT {
             op.source.give_back(&op.waiter.request);
             op.waiter
                 .overwrite_outcome(Outcome::Done(Status::Cancelled));
@@ -122,10 +171,14 @@ impl Op {
         match self.0.waiter.try_complete(Outcome::Done(Status::Cancelled)) {
             Some(completion) => {
                 self.0.source.withdraw(&self.0.waiter);
-                completion.fire();
+                completion.fire_at_once();
                 Status::Cancelled
             }
-            None => self.0.waiter.status(),
+            None => match self.0.waiter.status() {
+                // The grant won and is the caller's, unless a closing port took it back.
+                Status::Ok if self.0.claim(BY_CALLER) == BY_PORT => Status::Cancelled,
+                status => status,
+            },
         }
     }
 

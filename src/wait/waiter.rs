@@ -239,6 +239,15 @@ impl Completion {
         }
     }
 
+    /// `fire`, but an async op's delivery happens inside this call even when the thread is
+    /// already delivering (a cancel's callback runs inside `weft_op_cancel`, as promised).
+    pub(crate) fn fire_at_once(self) {
+        match self {
+            Completion::Deliver(op) => OpInner::deliver_now(op),
+            other => other.fire(),
+        }
+    }
+
     /// A thread that completed its own waiter (its timeout won) has nobody to tell.
     fn discard_self(self) {
         debug_assert!(matches!(self, Completion::Unpark(_)));

@@ -373,7 +373,6 @@ fn rlock_round_trip() {
 /// than INT64_MAX levels is granted instead, with that depth, through every face: the
 /// library checks the bound only when the owner re-enters.
 #[test]
-#[ignore = "library bug: a first rlock acquire of more than INT64_MAX levels succeeds"]
 fn rlock_first_acquire_past_int64_max_overflows() {
     let rl = new_rlock(WEFT_LOCK_FIFO);
     let port = new_port();
