@@ -72,6 +72,26 @@
 #define WEFT_LOCK_THROUGHPUT 1
 
 /**
+ * Queue kind: first in, first out.
+ */
+#define WEFT_QUEUE_FIFO 0
+
+/**
+ * Queue kind: last in, first out.
+ */
+#define WEFT_QUEUE_LIFO 1
+
+/**
+ * Queue kind: smallest `priority` first, first in first out among equal priorities.
+ */
+#define WEFT_QUEUE_PRIORITY 2
+
+/**
+ * `weft_queue_new` / `weft_queue_set_capacity`: no bound on the item count.
+ */
+#define WEFT_UNBOUNDED (int64_t)-1
+
+/**
  * `WEFT_FOREVER`: wait until granted.
  */
 #define WEFT_FOREVER (int64_t)-1
@@ -159,6 +179,14 @@ typedef struct weft_op weft_op;
 typedef struct weft_port weft_port;
 
 /**
+ * A queue of `void *` items (weft never looks at them). Putters and getters of every
+ * face (try, blocking, async) stand in one FIFO line: blocked putters while it is full,
+ * blocked getters while it is empty. Every item put is got exactly once, discarded
+ * through the destructor, or still inside when the queue goes. Reference counted.
+ */
+typedef struct weft_queue weft_queue;
+
+/**
  * A reentrant lock: its owner may acquire it again (depth adds up) and must release as
  * many levels as it acquired. Same line, faces and flags as `weft_lock`.
  */
@@ -195,6 +223,14 @@ typedef struct weft_completion {
    */
   weft_status status;
 } weft_completion;
+
+/**
+ * Called once for each item a queue discards: `destructor(ctx, item)`. It runs on the
+ * thread that discards (the caller of `weft_queue_clear`, `weft_queue_shutdown` with
+ * `immediate`, or of the `weft_queue_free` that drops the last reference), with no weft
+ * lock held.
+ */
+typedef void (*weft_item_destructor)(void *ctx, void *item);
 
 
 
@@ -780,6 +816,13 @@ weft_status weft_op_status(const struct weft_op *op, weft_status *status_out);
 weft_status weft_op_value(const struct weft_op *op, uint64_t *value_out);
 
 /**
+ * Writes the item a `weft_queue_get_async` op got to `*item_out`: `WEFT_OK` once the
+ * op completed `WEFT_OK` (the item is then the caller's), `WEFT_PENDING` while it waits,
+ * or the status it ended with (`*item_out` untouched). Thread-safe.
+ */
+weft_status weft_op_item(const struct weft_op *op, void **item_out);
+
+/**
  * Drops the caller's reference to an op. This does not cancel it: a pending op still
  * completes, exactly once (cancel first to abandon it). `WEFT_INVALID` for NULL.
  * Thread-safe; the handle must not be used afterwards.
@@ -846,6 +889,201 @@ weft_status weft_port_run(const struct weft_port *port, size_t max, size_t *ran_
  * `weft_port_run`. For a thread dedicated to a port. Thread-safe.
  */
 weft_status weft_port_wait(const struct weft_port *port, int64_t timeout_ns);
+
+/**
+ * Creates a queue and writes it to `*queue_out` (only on success). `kind` is one of
+ * `WEFT_QUEUE_FIFO`, `WEFT_QUEUE_LIFO`, `WEFT_QUEUE_PRIORITY`; `capacity` is the most
+ * items it holds (negative, e.g. `WEFT_UNBOUNDED`: no bound; 0 is `WEFT_INVALID`).
+ * `destructor` (may be NULL) is called with `ctx` for every item the queue discards:
+ * on `weft_queue_clear`, on an immediate shutdown, and for items still inside when the
+ * last reference goes; it may run on any thread.
+ */
+weft_status weft_queue_new(uint32_t kind,
+                           int64_t capacity,
+                           weft_item_destructor destructor,
+                           void *ctx,
+                           struct weft_queue **queue_out);
+
+/**
+ * Adds a reference. Thread-safe.
+ */
+weft_status weft_queue_clone(struct weft_queue *queue);
+
+/**
+ * Drops a reference. With the last one (pending ops hold their own) the queue goes, and
+ * the destructor is called for every item still inside. Thread-safe.
+ */
+weft_status weft_queue_free(struct weft_queue *queue);
+
+/**
+ * Puts `item` (any pointer, NULL too), waiting up to `timeout_ns` for room (negative:
+ * forever; 0: try). `priority` orders a priority queue (smaller first) and is ignored by
+ * the others. `WEFT_OK` (the item is the queue's now), `WEFT_TIMEOUT`,
+ * `WEFT_WOULD_BLOCK` (timeout 0 and full), `WEFT_CLOSED` (shut down); on anything but
+ * `WEFT_OK` the item is still the caller's. Thread-safe.
+ */
+weft_status weft_queue_put(struct weft_queue *queue,
+                           void *item,
+                           int64_t priority,
+                           int64_t timeout_ns);
+
+/**
+ * Puts `item` if there is room now and nobody waits before it: `WEFT_OK`,
+ * `WEFT_WOULD_BLOCK` or `WEFT_CLOSED`. Never blocks.
+ */
+weft_status weft_queue_try_put(struct weft_queue *queue, void *item, int64_t priority);
+
+/**
+ * Puts `item` without blocking the caller: `WEFT_OK` at once (no callback follows),
+ * `WEFT_CLOSED`, or `WEFT_PENDING`: the op completes once, `WEFT_OK` when the item went
+ * in, `WEFT_CLOSED` if the queue was shut down first, `WEFT_CANCELLED` after
+ * `weft_op_cancel` won (the item is then still the caller's). A put that went in stays
+ * in even if its port is closed before the completion is delivered (its callback then
+ * hears `WEFT_OK`). Otherwise the op contract of `weft_lock_acquire_async`.
+ */
+weft_status weft_queue_put_async(struct weft_queue *queue,
+                                 void *item,
+                                 int64_t priority,
+                                 struct weft_port *port,
+                                 weft_callback callback,
+                                 void *arg,
+                                 struct weft_op **op_out);
+
+/**
+ * Takes the next item into `*item_out`, waiting up to `timeout_ns` (negative: forever;
+ * 0: try). `WEFT_OK`, `WEFT_TIMEOUT`, `WEFT_WOULD_BLOCK` (timeout 0 and empty),
+ * `WEFT_CLOSED` (shut down and empty). `*item_out` is written only on `WEFT_OK`; the
+ * item is then the caller's. Thread-safe.
+ */
+weft_status weft_queue_get(struct weft_queue *queue, void **item_out, int64_t timeout_ns);
+
+/**
+ * Takes the next item if there is one: `WEFT_OK` (`*item_out` written),
+ * `WEFT_WOULD_BLOCK` or `WEFT_CLOSED` (shut down and empty). Never blocks.
+ */
+weft_status weft_queue_try_get(struct weft_queue *queue, void **item_out);
+
+/**
+ * Takes the next item without blocking the caller. `WEFT_OK` at once: the item is
+ * written to `*item_out` (which must not be NULL) and no callback follows;
+ * `WEFT_CLOSED` (shut down and empty); or `WEFT_PENDING`: the op completes once,
+ * `WEFT_OK` with the item (read it with `weft_op_item`), `WEFT_CLOSED`, or
+ * `WEFT_CANCELLED`. If `weft_op_cancel` loses to the grant (returns `WEFT_OK`), the item
+ * is the caller's all the same. An item whose completion reaches a closed port goes
+ * back to the queue, to be taken next. Otherwise the op contract of
+ * `weft_lock_acquire_async`.
+ */
+weft_status weft_queue_get_async(struct weft_queue *queue,
+                                 void **item_out,
+                                 struct weft_port *port,
+                                 weft_callback callback,
+                                 void *arg,
+                                 struct weft_op **op_out);
+
+/**
+ * Puts `n` items from `items` in order (with `priorities[i]`, or 0 for all if
+ * `priorities` is NULL), waiting up to `timeout_ns` for room (negative: forever; 0: put
+ * what fits now). Writes how many went in (always a prefix of `items`) to `*put_out`,
+ * whatever the status: `WEFT_OK` (all), `WEFT_WOULD_BLOCK` (timeout 0 and full),
+ * `WEFT_TIMEOUT`, `WEFT_CLOSED`. One call crosses the boundary once for the whole batch.
+ */
+weft_status weft_queue_put_many(struct weft_queue *queue,
+                                void *const *items,
+                                const int64_t *priorities,
+                                size_t n,
+                                int64_t timeout_ns,
+                                size_t *put_out);
+
+/**
+ * Takes up to `max` items into `items_out`, waiting up to `timeout_ns` for the first
+ * (negative: forever; 0: try), then taking whatever else is there without waiting.
+ * Writes how many were taken to `*got_out` whatever the status: `WEFT_OK` (≥ 1 item,
+ * or `max` was 0), `WEFT_WOULD_BLOCK` (timeout 0 and empty), `WEFT_TIMEOUT`,
+ * `WEFT_CLOSED` (shut down and empty).
+ */
+weft_status weft_queue_get_many(struct weft_queue *queue,
+                                void **items_out,
+                                size_t max,
+                                int64_t timeout_ns,
+                                size_t *got_out);
+
+/**
+ * Shuts the queue down (as Python 3.13's `Queue.shutdown`): from now on puts fail with
+ * `WEFT_CLOSED`, gets drain what is left and then fail with `WEFT_CLOSED`, and every
+ * blocked putter and getter (every face) wakes with `WEFT_CLOSED`. With `immediate`, the
+ * items inside are discarded through the destructor and each counts as a finished task
+ * (so `weft_queue_join` returns). Idempotent. Thread-safe.
+ */
+weft_status weft_queue_shutdown(struct weft_queue *queue, bool immediate);
+
+/**
+ * Writes whether the queue was shut down to `*shutdown_out`.
+ */
+weft_status weft_queue_is_shutdown(const struct weft_queue *queue, bool *shutdown_out);
+
+/**
+ * Marks one task done (each accepted put is one task): `WEFT_OK`, or `WEFT_OVERFLOW` if
+ * no task is unfinished. When the count reaches zero every joiner wakes.
+ */
+weft_status weft_queue_task_done(struct weft_queue *queue);
+
+/**
+ * Writes the number of unfinished tasks (puts not yet marked done) to `*count_out`.
+ */
+weft_status weft_queue_unfinished(const struct weft_queue *queue, uint64_t *count_out);
+
+/**
+ * Waits up to `timeout_ns` (negative: forever; 0: check) until every task is done:
+ * `WEFT_OK`, `WEFT_TIMEOUT`, or `WEFT_WOULD_BLOCK` (timeout 0 and tasks unfinished).
+ */
+weft_status weft_queue_join(struct weft_queue *queue, int64_t timeout_ns);
+
+/**
+ * Waits for every task to be done without blocking the caller: `WEFT_OK` at once (no
+ * callback follows) or `WEFT_PENDING` with the op contract of `weft_lock_acquire_async`.
+ */
+weft_status weft_queue_join_async(struct weft_queue *queue,
+                                  struct weft_port *port,
+                                  weft_callback callback,
+                                  void *arg,
+                                  struct weft_op **op_out);
+
+/**
+ * Writes the item the next get would take to `*item_out` without taking it: `WEFT_OK`
+ * or `WEFT_WOULD_BLOCK` (empty). The item stays the queue's.
+ */
+weft_status weft_queue_peek(const struct weft_queue *queue, void **item_out);
+
+/**
+ * Discards every item inside (through the destructor, on this thread), counting each
+ * as a finished task, and lets waiting putters in. Writes how many were discarded to
+ * `*cleared_out` if it is not NULL.
+ */
+weft_status weft_queue_clear(struct weft_queue *queue, size_t *cleared_out);
+
+/**
+ * Writes the number of items inside to `*size_out`. A snapshot.
+ */
+weft_status weft_queue_size(const struct weft_queue *queue, size_t *size_out);
+
+/**
+ * Writes the capacity to `*capacity_out`: `WEFT_UNBOUNDED` (-1) when there is none.
+ */
+weft_status weft_queue_capacity(const struct weft_queue *queue, int64_t *capacity_out);
+
+/**
+ * Changes the capacity (negative: unbounded; 0 is `WEFT_INVALID`). Growing lets waiting
+ * putters in, in line order; shrinking below the current size discards nothing.
+ */
+weft_status weft_queue_set_capacity(struct weft_queue *queue, int64_t capacity);
+
+/**
+ * Writes how many putters (`*putters_out`) and getters (`*getters_out`) wait in line. A
+ * snapshot; either pointer may be NULL (not both).
+ */
+weft_status weft_queue_waiting(const struct weft_queue *queue,
+                               size_t *putters_out,
+                               size_t *getters_out);
 
 /**
  * Creates an unlocked reentrant lock; `flags` as for `weft_lock_new`.

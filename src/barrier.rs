@@ -208,5 +208,5 @@ impl WaitSource for Barrier {
     }
 
     /// An arrival index cannot be given back; the phase already passed.
-    fn give_back(&self, _request: &Request) {}
+    fn give_back(&self, _request: &Request, _value: u64) {}
 }

@@ -82,6 +82,7 @@ impl Condition {
             owner,
             count: depth,
             handoff: true,
+            ..Request::default()
         };
         let (status, _) = {
             let outcome = wait::wait_blocking_for_value(
@@ -125,6 +126,7 @@ impl Condition {
             owner,
             count: depth,
             handoff: true,
+            ..Request::default()
         };
         let started = wait::wait_async(self, request, port, callback, arg, |_, _| None);
         self.release_held(owner, depth);
@@ -226,7 +228,7 @@ impl WaitSource for Condition {
     }
 
     /// A grant that could not be delivered is a held lock: release it.
-    fn give_back(&self, request: &Request) {
+    fn give_back(&self, request: &Request, _value: u64) {
         self.release_held(request.owner, request.count);
     }
 }

@@ -128,5 +128,5 @@ impl WaitSource for Event {
 
     fn after_withdraw(&self, _list: &mut WaitList, _wakeups: &mut Wakeups) {}
 
-    fn give_back(&self, _request: &Request) {}
+    fn give_back(&self, _request: &Request, _value: u64) {}
 }

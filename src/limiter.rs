@@ -121,6 +121,7 @@ impl Limiter {
             owner,
             count,
             handoff: true,
+            ..Request::default()
         };
         wait::block_until(self, request, deadline.start(), |list, _| {
             self.admit(list, owner, count)
@@ -143,6 +144,7 @@ impl Limiter {
             owner,
             count,
             handoff: true,
+            ..Request::default()
         };
         wait::wait_async(self, request, port, callback, arg, |list, _| {
             self.admit(list, owner, count)
@@ -214,7 +216,7 @@ impl WaitSource for Limiter {
 
     fn after_withdraw(&self, _list: &mut WaitList, _wakeups: &mut Wakeups) {}
 
-    fn give_back(&self, request: &Request) {
+    fn give_back(&self, request: &Request, _value: u64) {
         let _ = self.release(request.owner, request.count);
     }
 }

@@ -257,6 +257,7 @@ impl Lock {
                 owner,
                 count,
                 handoff: retries >= RETRIES_BEFORE_HANDOFF,
+                ..Request::default()
             };
             let spin = self.fairness == Fairness::Fifo || request.handoff;
             match wait::wait_blocking(self, request, place, spin, deadline, |_, _| {
@@ -287,6 +288,7 @@ impl Lock {
                     owner,
                     count,
                     handoff: true,
+                    ..Request::default()
                 };
                 wait::wait_async(self, request, port, callback, arg, |_, _| {
                     self.admit(owner, count)
@@ -448,7 +450,7 @@ impl WaitSource for Lock {
         }
     }
 
-    fn give_back(&self, request: &Request) {
+    fn give_back(&self, request: &Request, _value: u64) {
         let depth = self.depth_of(request.owner);
         if depth > 0 {
             let _ = self.release(request.owner, depth);

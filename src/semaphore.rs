@@ -194,7 +194,7 @@ impl WaitSource for Semaphore {
         }
     }
 
-    fn give_back(&self, _request: &Request) {
+    fn give_back(&self, _request: &Request, _value: u64) {
         let _ = self.release(1);
     }
 }

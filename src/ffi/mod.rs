@@ -18,6 +18,7 @@ pub mod limiter;
 pub mod lock;
 pub mod op;
 pub mod port;
+pub mod queue;
 pub mod rlock;
 pub mod sem;
 pub mod status;

@@ -100,6 +100,21 @@ pub extern "C" fn weft_op_value(op: *const weft_op, value_out: *mut u64) -> weft
     })
 }
 
+/// Writes the item a `weft_queue_get_async` op got to `*item_out`: `WEFT_OK` once the
+/// op completed `WEFT_OK` (the item is then the caller's), `WEFT_PENDING` while it waits,
+/// or the status it ended with (`*item_out` untouched). Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn weft_op_item(op: *const weft_op, item_out: *mut *mut c_void) -> weft_status {
+    guard(|| {
+        check_out(item_out)?;
+        let (status, value) = with_op(op, |op| (op.status(), op.value()))?;
+        if status == Status::Ok {
+            handle::write_out(item_out, value as usize as *mut c_void)?;
+        }
+        Ok(status)
+    })
+}
+
 /// Drops the caller's reference to an op. This does not cancel it: a pending op still
 /// completes, exactly once (cancel first to abandon it). `WEFT_INVALID` for NULL.
 /// Thread-safe; the handle must not be used afterwards.

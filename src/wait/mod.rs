@@ -50,9 +50,17 @@ pub(crate) trait WaitSource: Send + Sync {
         withdraw_from(self, waiter);
     }
 
+    /// Whether a grant to `request` that could not be delivered (its port was closed) can
+    /// be taken back. If not (a queue put: the item may already be consumed), the op keeps
+    /// its `Ok` outcome and its callback, if any, hears `Ok`.
+    fn takes_back(&self, _request: &Request) -> bool {
+        true
+    }
+
     /// Takes back a grant that could not be delivered (its port was closed): the
-    /// primitive passes it on as if the grantee had released it.
-    fn give_back(&self, request: &Request);
+    /// primitive passes it on as if the grantee had released it. `value` is the value that
+    /// came with the grant (a queue getter's item).
+    fn give_back(&self, request: &Request, value: u64);
 }
 
 /// Where a waiter joins the line.

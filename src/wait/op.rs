@@ -142,8 +142,11 @@ impl OpInner {
     pub(crate) fn deliver_undeliverable(op: Arc<OpInner>) {
         // `claimed`: a `weft_op_cancel` that lost to the grant told its caller the grant
         // is theirs; then it is not ours to give back.
-        if op.waiter.status() == Status::Ok && op.claim(BY_PORT) == BY_PORT {
-            op.source.give_back(&op.waiter.request);
+        if op.waiter.status() == Status::Ok
+            && op.source.takes_back(&op.waiter.request)
+            && op.claim(BY_PORT) == BY_PORT
+        {
+            op.source.give_back(&op.waiter.request, op.waiter.grant());
             op.waiter
                 .overwrite_outcome(Outcome::Done(Status::Cancelled));
         }

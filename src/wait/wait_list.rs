@@ -44,6 +44,13 @@ impl WaitList {
         self.len == 0
     }
 
+    /// The first waiter in line (its outcome may already be decided).
+    pub(crate) fn front(&self) -> Option<&Waiter> {
+        // SAFETY: a linked waiter is alive while the list's mutex is held (see
+        // `complete_first`); the borrow of `self` keeps that mutex held.
+        unsafe { self.head.as_ref() }
+    }
+
     fn with_links<R>(waiter: *const Waiter, f: impl FnOnce(&mut Links) -> R) -> R {
         // SAFETY: callers pass waiters that are (or are being) linked into this list, whose
         // links the list's mutex (held through `&mut self`) guards.

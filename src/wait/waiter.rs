@@ -65,6 +65,9 @@ pub(crate) struct Request {
     pub count: u64,
     /// Grant directly rather than wake to retry, even in throughput mode.
     pub handoff: bool,
+    /// A queue putter: `owner` is the item it offers and `count` its priority (`i64`
+    /// bits). See `queue::offered`.
+    pub offers_item: bool,
 }
 
 /// How the waiter learns of its outcome.

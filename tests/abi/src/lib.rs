@@ -53,7 +53,7 @@ include!(concat!(env!("OUT_DIR"), "/weft_h.rs"));
 mod lib {
     pub use weft::ffi::{
         barrier::*, cond::*, countdown::*, event::*, flag::*, limiter::*, lock::*, op::*, port::*,
-        rlock::*, sem::*, status::*, time::*,
+        queue::*, rlock::*, sem::*, status::*, time::*,
     };
 }
 
@@ -100,6 +100,7 @@ opaque!(
     op::weft_op,
     port::weft_port,
     port::weft_completion,
+    queue::weft_queue,
     rlock::weft_rlock,
     sem::weft_sem
 );
