@@ -18,6 +18,7 @@ pub mod limiter;
 pub mod lock;
 pub mod op;
 pub mod port;
+#[allow(clippy::unnecessary_cast)] // the casts make cbindgen type the C macros
 pub mod queue;
 pub mod rlock;
 pub mod sem;
