@@ -2,12 +2,12 @@
 //! checks (`RUSTFLAGS="--cfg loom"`) swap in loom's instrumented versions everywhere at once.
 
 #[cfg(loom)]
-pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering, fence};
 #[cfg(loom)]
 pub(crate) use loom::sync::{Mutex, MutexGuard};
 
 #[cfg(not(loom))]
-pub(crate) use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+pub(crate) use std::sync::atomic::{AtomicU32, AtomicU64, Ordering, fence};
 #[cfg(not(loom))]
 pub(crate) use std::sync::{Mutex, MutexGuard};
 
@@ -37,4 +37,26 @@ impl<T> UnsafeCell<T> {
     pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
         f(self.0.get())
     }
+}
+
+/// Lets another thread run while this one waits for a step that is a few instructions
+/// away on another thread (under loom: a scheduling point, so the model can progress).
+pub(crate) fn snooze(backoff: &crossbeam_utils::Backoff) {
+    #[cfg(loom)]
+    {
+        let _ = backoff;
+        loom::thread::yield_now();
+    }
+    #[cfg(not(loom))]
+    backoff.snooze();
+}
+
+/// Between a SeqCst read-modify-write and a SeqCst load of another location (the two
+/// halves of a Dekker-style handshake). In the C++/Rust memory model SeqCst operations
+/// already forbid both sides missing each other; loom models SeqCst accesses as
+/// acquire/release only, so under loom an explicit fence stands for that guarantee.
+#[inline(always)]
+pub(crate) fn seqcst_handshake() {
+    #[cfg(loom)]
+    fence(Ordering::SeqCst);
 }

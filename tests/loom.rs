@@ -370,3 +370,93 @@ fn barrier_phase_forms_once() {
         assert_eq!(barrier.waiting(), 0);
     });
 }
+
+fn queue(capacity: Option<usize>) -> Arc<weft::Queue> {
+    Arc::new(weft::Queue::new(weft::QueueKind::Fifo, capacity, None).unwrap())
+}
+
+/// A lock-free put racing a getter that is joining the line (the GETTERS flag vs the
+/// push): the getter always receives the item, and nothing is left behind.
+#[test]
+fn queue_fast_put_races_joining_getter() {
+    model(|| {
+        let q = queue(None);
+        let putter = {
+            let q = q.clone();
+            thread::spawn(move || assert_eq!(q.put(7, 0, Deadline::Never), Status::Ok))
+        };
+        assert_eq!(q.get(Deadline::Never), Ok(7));
+        putter.join().unwrap();
+        assert_eq!(q.len(), 0);
+        assert_eq!(q.waiting(), (0, 0));
+    });
+}
+
+/// A lock-free get racing a putter that is joining the line on a full queue (the PUTTERS
+/// flag vs the room): the putter always gets in, in order.
+#[test]
+fn queue_fast_get_races_joining_putter() {
+    model(|| {
+        let q = queue(Some(1));
+        assert_eq!(q.try_put(1, 0), Status::Ok);
+        let putter = {
+            let q = q.clone();
+            thread::spawn(move || assert_eq!(q.put(2, 0, Deadline::Never), Status::Ok))
+        };
+        assert_eq!(q.get(Deadline::Never), Ok(1));
+        assert_eq!(q.get(Deadline::Never), Ok(2));
+        putter.join().unwrap();
+        assert_eq!(q.waiting(), (0, 0));
+    });
+}
+
+/// A put racing the cancel of a pending async get: the item is delivered exactly once,
+/// to the op if its grant won, otherwise it stays in the queue.
+#[test]
+fn queue_put_races_get_cancel() {
+    model(|| {
+        let q = queue(None);
+        let port = Port::new().unwrap();
+        let (started, _) = q.get_async(Some(&port), None, std::ptr::null_mut());
+        let op = pending(started);
+        let putter = {
+            let q = q.clone();
+            thread::spawn(move || assert_eq!(q.try_put(9, 0), Status::Ok))
+        };
+        let cancelled = op.cancel();
+        putter.join().unwrap();
+        let delivered = poll_all(&port);
+        assert_eq!(delivered.len(), 1);
+        assert_eq!(delivered[0].status, cancelled);
+        match cancelled {
+            Status::Ok => {
+                assert_eq!(op.value(), 9);
+                assert_eq!(q.try_get(), Err(Status::WouldBlock));
+            }
+            Status::Cancelled => assert_eq!(q.try_get(), Ok(9)),
+            other => panic!("unexpected {other:?}"),
+        }
+    });
+}
+
+/// A put racing a shutdown: either the put was refused, or its item is drained by a get
+/// (never "shut down and empty" while an accepted item is still on its way in).
+#[test]
+fn queue_put_races_shutdown() {
+    model(|| {
+        let q = queue(None);
+        let putter = {
+            let q = q.clone();
+            thread::spawn(move || q.try_put(5, 0))
+        };
+        q.shutdown(false);
+        let got = q.get(Deadline::Never);
+        let put = putter.join().unwrap();
+        match put {
+            Status::Ok if got == Ok(5) => {}
+            Status::Ok => assert_eq!(q.get(Deadline::Never), Ok(5), "accepted item lost"),
+            Status::Closed => assert_eq!(got, Err(Status::Closed)),
+            other => panic!("unexpected {other:?}"),
+        }
+    });
+}

@@ -1,3 +1,4 @@
+#![allow(clippy::manual_dangling_ptr)] // small integers stand in for callers' args
 //! Behaviour of the queue core: orders, fairness, shutdown, tasks, batches, the port
 //! give-back, and a stress run where every item must arrive exactly once.
 

@@ -1,40 +1,55 @@
 //! Queues of opaque items (C's `void *`): FIFO, LIFO or priority, bounded or not, shared
 //! by threads (blocking), event loops (ports) and callbacks at once.
 //!
-//! One mutex guards the items and one line of waiters. The line holds blocked putters
-//! (the queue is full) or blocked getters (it is empty), never both at once: a getter only
-//! joins when there is no item, a putter only when there are at least `capacity ≥ 1`.
-//! Every change keeps that true:
+//! ## Fast paths without the mutex
+//! The items live in [`Items`], which any thread may push to and pop from directly (FIFO
+//! is lock-free). Room is counted by two counters that only one side writes: `pushed`
+//! (slots reserved by putters; a put reserves before it pushes) and `popped` (items taken
+//! out). The size is `pushed - popped`; a put reserves a slot only while that is below the
+//! capacity. So while nobody waits, a put is "reserve, push" and a get is "pop, count":
+//! producers and consumers never take a common lock.
 //!
-//! - a put with getters in line hands its item straight to the first live getter (the
-//!   item rides in the getter's grant value) and never enters the store;
-//! - a get that frees a slot with putters in line moves the first live putter's item
-//!   (carried in its request) into the store, granting that putter ([`refill`]);
-//! - growing the capacity or clearing refills the same way.
+//! ## The line, and the flags that send fast paths to it
+//! Blocked putters (full) or getters (empty) wait in one line behind the mutex; the line
+//! never mixes kinds for long (decided waiters of the other kind are dropped on sight).
+//! The `state` word says who may be in line: `GETTERS`, `PUTTERS`, plus `SHUT_DOWN` and
+//! `DISCARDING` (an immediate shutdown). A fast put runs only with no flag set, and a fast
+//! get only without `GETTERS`, so nobody overtakes a waiter of its own kind. Flags are set
+//! and cleared under the mutex. The two races that could strand a waiter are closed the
+//! way Dekker's algorithm closes them, with a sequentially consistent step on each side:
 //!
-//! So waiters are served in FIFO order and never overtaken by a try. A grant is decided by
-//! the waiter's one CAS (see `wait::waiter`): a getter whose cancel won never receives
-//! the item (the putter moves on to the next getter or the store), and a getter whose
-//! grant won owns the item even if its cancel came later. An item granted to a getter on
-//! a port that was closed before delivery is put back in front ([`WaitSource::give_back`]).
-//! Nothing is lost or delivered twice.
+//! - a getter sets `GETTERS`, then pops once more; a put pushes, then (after a fence)
+//!   reads the flags, and if `GETTERS` is set serves the line under the mutex. Either the
+//!   getter sees the item, or the putter sees the flag.
+//! - a putter sets `PUTTERS`, then re-checks the room; a get counts `popped` (a SeqCst
+//!   read-modify-write), then reads the flags, and if `PUTTERS` is set lets putters in
+//!   under the mutex. Either the putter sees the room, or the getter sees the flag.
+//!
+//! Under the mutex, waiting getters are served from the items in line order, and waiting
+//! putters are let in (their item, carried in their request, is pushed for them) while
+//! there is room. A put that finds getters in line hands its item straight to the first
+//! live one (in its grant value). Each waiter is decided by its one CAS (`wait::waiter`):
+//! a getter whose cancel won never receives an item; one whose grant won owns it even if
+//! its cancel came later; an item granted to a getter whose port was closed before
+//! delivery is put back in front ([`WaitSource::give_back`]). Nothing is lost or
+//! delivered twice.
 //!
 //! Task counting (`task_done`/`join`) is a [`Countdown`] beside the queue: every accepted
-//! put raises it; `join` waits for it to reach zero, in every face.
-//!
-//! [`refill`]: Queue::refill
+//! put raises it before its item becomes visible; `join` waits for it to reach zero.
 
+mod items;
 mod store;
 
 use std::ffi::c_void;
 use std::sync::Arc;
 
+use crossbeam_utils::CachePadded;
+use items::Items;
 pub use store::QueueKind;
-use store::Store;
 
 use crate::Countdown;
 use crate::Status;
-use crate::sync::{AtomicU64, Mutex, Ordering, UnsafeCell, lock};
+use crate::sync::{AtomicU64, Mutex, Ordering, fence, lock, seqcst_handshake, snooze};
 use crate::wait::{
     self, Callback, Deadline, Outcome, Port, Request, Started, WaitList, WaitSource, Wakeups,
 };
@@ -43,38 +58,36 @@ use crate::wait::{
 /// inside when the queue goes), on the thread that discards it, with no lock held.
 pub type Discard = Box<dyn Fn(u64) + Send + Sync>;
 
+/// Getters may be in line (then the queue was empty when each joined).
+const GETTERS: u64 = 1;
+/// Putters may be in line (then the queue was full when each joined).
+const PUTTERS: u64 = 2;
+/// Puts fail; gets drain what is left.
+const SHUT_DOWN: u64 = 4;
+/// Shut down immediately: items that still land (in-flight puts, give-backs) are discarded.
+const DISCARDING: u64 = 8;
+
+/// `capacity` of an unbounded queue.
+const UNBOUNDED: u64 = u64::MAX;
+
 pub struct Queue {
     kind: QueueKind,
-    /// The line of blocked putters or getters; its mutex also guards `state`.
+    items: Items,
+    state: CachePadded<AtomicU64>,
+    /// Slots reserved by putters (written by putters only).
+    pushed: CachePadded<AtomicU64>,
+    /// The last `popped` a putter read, kept on the putters' side: a put reads `popped`
+    /// (a cache line the getters keep writing) only when this view says "full".
+    popped_seen: CachePadded<AtomicU64>,
+    /// Items taken out (written by getters only).
+    popped: CachePadded<AtomicU64>,
+    capacity: AtomicU64,
+    /// The line of blocked putters or getters; its mutex also orders flag changes.
     line: Mutex<WaitList>,
-    state: UnsafeCell<State>,
-    /// A copy of the item count, for lock-free snapshots.
-    len: AtomicU64,
     tasks: Arc<Countdown>,
     discard: Option<Discard>,
 }
 
-// SAFETY: `state` is only touched with `line`'s mutex held (see `Queue::locked`).
-unsafe impl Sync for Queue {}
-unsafe impl Send for Queue {}
-
-struct State {
-    items: Store,
-    /// `usize::MAX` when unbounded.
-    capacity: usize,
-    shutdown: Shutdown,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Shutdown {
-    Open,
-    /// Puts fail; gets drain what is left.
-    Draining,
-    /// Puts fail; the items were discarded, and any item put back is discarded too.
-    Discarding,
-}
-
-/// What a blocked getter or an async get hands back with an `Ok`.
 fn getter() -> Request {
     Request::default()
 }
@@ -103,16 +116,15 @@ impl Queue {
         capacity: Option<usize>,
         discard: Option<Discard>,
     ) -> Result<Queue, Status> {
-        let capacity = capacity_of(capacity)?;
         Ok(Queue {
             kind,
+            items: Items::new(kind),
+            state: CachePadded::new(AtomicU64::new(0)),
+            pushed: CachePadded::new(AtomicU64::new(0)),
+            popped: CachePadded::new(AtomicU64::new(0)),
+            popped_seen: CachePadded::new(AtomicU64::new(0)),
+            capacity: AtomicU64::new(capacity_of(capacity)?),
             line: Mutex::new(WaitList::new()),
-            state: UnsafeCell::new(State {
-                items: Store::new(kind),
-                capacity,
-                shutdown: Shutdown::Open,
-            }),
-            len: AtomicU64::new(0),
             tasks: Arc::new(Countdown::new(0)?),
             discard,
         })
@@ -122,45 +134,112 @@ impl Queue {
         self.kind
     }
 
-    /// Runs `f` on the line and the state; `line` is the guard of `self.line`, which is
-    /// what makes touching `state` sound.
-    fn locked<R>(&self, line: &mut WaitList, f: impl FnOnce(&mut WaitList, &mut State) -> R) -> R {
-        // SAFETY: the caller holds `self.line`'s mutex (it passes the guarded list), and
-        // every access to `state` goes through here.
-        self.state.with_mut(|state| f(line, unsafe { &mut *state }))
+    fn flags(&self) -> u64 {
+        self.state.load(Ordering::Acquire)
     }
 
     /// Runs `f` with the mutex held, then fires what it collected.
-    fn with_lock<R>(&self, f: impl FnOnce(&mut WaitList, &mut State, &mut Wakeups) -> R) -> R {
+    fn with_lock<R>(&self, f: impl FnOnce(&mut WaitList, &mut Wakeups) -> R) -> R {
         let mut wakeups = Wakeups::new();
         let mut line = lock(&self.line);
-        let result = self.locked(&mut line, |line, state| f(line, state, &mut wakeups));
+        let result = f(&mut line, &mut wakeups);
         drop(line);
         wakeups.fire();
         result
     }
 
-    fn note_len(&self, state: &State) {
-        self.len.store(state.items.len() as u64, Ordering::Relaxed);
+    // ---------------------------------------------------------------- room
+
+    /// Reserves up to `want` slots; returns how many it got.
+    fn reserve(&self, want: u64) -> u64 {
+        let capacity = self.capacity.load(Ordering::Relaxed);
+        if capacity == UNBOUNDED {
+            self.pushed.fetch_add(want, Ordering::Relaxed);
+            return want;
+        }
+        let mut pushed = self.pushed.load(Ordering::Relaxed);
+        loop {
+            let room = |popped: u64| capacity.saturating_sub(pushed.saturating_sub(popped));
+            let mut take = room(self.popped_seen.load(Ordering::Relaxed)).min(want);
+            if take < want {
+                let popped = self.popped.load(Ordering::SeqCst);
+                self.popped_seen.fetch_max(popped, Ordering::Relaxed);
+                take = room(popped).min(want);
+            }
+            if take == 0 {
+                return 0;
+            }
+            match self.pushed.compare_exchange_weak(
+                pushed,
+                pushed + take,
+                Ordering::SeqCst,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return take,
+                Err(actual) => pushed = actual,
+            }
+        }
+    }
+
+    /// Free slots now, as a spinning putter sees them (a plain read).
+    fn room_hint(&self) -> u64 {
+        let capacity = self.capacity.load(Ordering::Relaxed);
+        let size = (self.pushed.load(Ordering::Relaxed))
+            .saturating_sub(self.popped.load(Ordering::Relaxed));
+        capacity.saturating_sub(size)
+    }
+
+    /// How much room a spinning putter waits for before it tries again.
+    fn spin_room(&self) -> u64 {
+        (self.capacity.load(Ordering::Relaxed) / 8).clamp(1, 32)
+    }
+
+    /// Pops a visible item and counts it out (a SeqCst step: see the module comment).
+    fn pop_counted(&self) -> Option<u64> {
+        let item = self.items.pop()?;
+        self.popped.fetch_add(1, Ordering::SeqCst);
+        Some(item)
+    }
+
+    fn count_task(&self, n: u64) {
+        // Cannot overflow: a queue never holds 2^63 items.
+        let _ = self.tasks.up(n);
     }
 
     // ---------------------------------------------------------------- put
 
     /// Puts `item` if that needs no wait: `Ok`, `WouldBlock` (full) or `Closed`.
     pub fn try_put(&self, item: u64, priority: i64) -> Status {
-        self.with_lock(|line, state, wakeups| {
-            self.offer(line, state, item, priority, wakeups)
-                .unwrap_or(Status::WouldBlock)
+        if self.put_fast(item, priority) {
+            return Status::Ok;
+        }
+        self.with_lock(|line, wakeups| {
+            let status = self.offer(line, item, priority, false, wakeups);
+            status.unwrap_or(Status::WouldBlock)
         })
     }
 
     /// Puts `item`, waiting in line for room until `deadline`: `Ok`, `Timeout` or `Closed`.
     /// On anything but `Ok` the item stays the caller's.
     pub fn put(&self, item: u64, priority: i64, deadline: Deadline) -> Status {
+        if self.put_fast(item, priority) {
+            return Status::Ok;
+        }
+        if !deadline.has_passed() {
+            let mut done = false;
+            if wait::spin_until(|| {
+                // Wait for a little room, not one slot: a producer outrunning its
+                // consumer then fills several slots per look at the consumers' counter
+                // instead of taking each slot as it frees (a cache-line transfer each).
+                done = self.room_hint() >= self.spin_room() && self.put_fast(item, priority);
+                done || self.flags() & !DISCARDING != 0
+            }) && done
+            {
+                return Status::Ok;
+            }
+        }
         wait::block_until(self, putter(item, priority), deadline, |line, wakeups| {
-            self.locked(line, |line, state| {
-                self.offer(line, state, item, priority, wakeups)
-            })
+            self.offer(line, item, priority, true, wakeups)
         })
     }
 
@@ -174,25 +253,54 @@ impl Queue {
         callback: Option<Callback>,
         arg: *mut c_void,
     ) -> Started {
+        if self.put_fast(item, priority) {
+            return Started::Done(Status::Ok);
+        }
         let request = putter(item, priority);
         wait::wait_async(self, request, port, callback, arg, |line, wakeups| {
-            self.locked(line, |line, state| {
-                self.offer(line, state, item, priority, wakeups)
-            })
+            self.offer(line, item, priority, true, wakeups)
         })
     }
 
-    /// Under the mutex: hand `item` to the first live getter, or store it if there is
-    /// room; `None` if the caller has to wait.
+    /// The lock-free put: only while nobody waits and there is room. A blocking put or
+    /// get retries its fast path in a short spin before it joins the line: a producer and
+    /// a consumer running side by side would otherwise meet in the line for every item
+    /// (a handoff per item is a rendezvous: several cache-line transfers, often a wake).
+    fn put_fast(&self, item: u64, priority: i64) -> bool {
+        if self.flags() != 0 || self.reserve(1) == 0 {
+            return false;
+        }
+        self.count_task(1);
+        self.items.push(item, priority);
+        self.after_push();
+        true
+    }
+
+    /// After items became visible without the mutex: serve getters that joined the line
+    /// meanwhile, and discard what landed after an immediate shutdown.
+    fn after_push(&self) {
+        fence(Ordering::SeqCst);
+        if self.state.load(Ordering::SeqCst) & (GETTERS | DISCARDING) != 0 {
+            let discarded = self.with_lock(|line, wakeups| {
+                self.serve_getters(line, wakeups);
+                self.discard_if_shut(line)
+            });
+            self.discard_all(discarded);
+        }
+    }
+
+    /// Under the mutex: hand `item` to the first live getter, or push it if there is room
+    /// and no putter waits first; `None` if the caller has to wait (then, with `will_wait`,
+    /// `PUTTERS` is set).
     fn offer(
         &self,
         line: &mut WaitList,
-        state: &mut State,
         item: u64,
         priority: i64,
+        will_wait: bool,
         wakeups: &mut Wakeups,
     ) -> Option<Status> {
-        if state.shutdown != Shutdown::Open {
+        if self.flags() & SHUT_DOWN != 0 {
             return Some(Status::Closed);
         }
         if holds_getters(line) {
@@ -201,22 +309,91 @@ impl Queue {
                 Outcome::Done(Status::Ok)
             });
             if handed.is_some() {
-                self.count_task();
+                self.count_task(1);
                 return Some(Status::Ok);
             }
         }
-        if state.items.len() < state.capacity {
-            state.items.push(item, priority);
-            self.note_len(state);
-            self.count_task();
-            return Some(Status::Ok);
+        self.admit_putters(line, wakeups);
+        if !holds_putters(line) {
+            if self.push_locked(item, priority) {
+                return Some(Status::Ok);
+            }
+            if will_wait {
+                self.state.fetch_or(PUTTERS, Ordering::SeqCst);
+                seqcst_handshake();
+                // A get may have made room before it could see the flag.
+                if self.push_locked(item, priority) {
+                    self.clear_flags_if_idle(line);
+                    return Some(Status::Ok);
+                }
+            }
         }
         None
     }
 
-    fn count_task(&self) {
-        // Cannot overflow: a queue never holds 2^63 items.
-        let _ = self.tasks.up(1);
+    /// Under the mutex, with no getter in line: push if there is room.
+    fn push_locked(&self, item: u64, priority: i64) -> bool {
+        if self.reserve(1) == 0 {
+            return false;
+        }
+        self.count_task(1);
+        self.items.push(item, priority);
+        true
+    }
+
+    /// Under the mutex: let waiting putters in, in line order, while there is room.
+    fn admit_putters(&self, line: &mut WaitList, wakeups: &mut Wakeups) {
+        while holds_putters(line) {
+            if self.reserve(1) == 0 {
+                return;
+            }
+            match line
+                .complete_first(wakeups, |_| Outcome::Done(Status::Ok))
+                .map(|request| offered(&request))
+            {
+                Some(Some((item, priority))) => {
+                    self.count_task(1);
+                    self.items.push(item, priority);
+                }
+                Some(None) => unreachable!("a getter stood behind a putter"),
+                None => {
+                    self.pushed.fetch_sub(1, Ordering::Relaxed);
+                    break;
+                }
+            }
+        }
+        self.clear_flags_if_idle(line);
+    }
+
+    /// Under the mutex: hand visible items to waiting getters, in line order.
+    fn serve_getters(&self, line: &mut WaitList, wakeups: &mut Wakeups) {
+        while holds_getters(line) {
+            let Some(item) = self.pop_counted() else {
+                break;
+            };
+            let handed = line.complete_first(wakeups, |getter| {
+                getter.set_grant(item);
+                Outcome::Done(Status::Ok)
+            });
+            if handed.is_none() {
+                self.put_back(item);
+                break;
+            }
+        }
+        self.clear_flags_if_idle(line);
+    }
+
+    /// Under the mutex: an empty line needs no flag.
+    fn clear_flags_if_idle(&self, line: &WaitList) {
+        if line.is_empty() && self.flags() & (GETTERS | PUTTERS) != 0 {
+            self.state.fetch_and(!(GETTERS | PUTTERS), Ordering::SeqCst);
+        }
+    }
+
+    /// An item taken out goes back in front (room is not checked: it was inside).
+    fn put_back(&self, item: u64) {
+        self.pushed.fetch_add(1, Ordering::Relaxed);
+        self.items.push_next(item);
     }
 
     // ---------------------------------------------------------------- get
@@ -224,12 +401,28 @@ impl Queue {
     /// Takes the next item if there is one: `Ok(item)`, `Err(WouldBlock)` (empty) or
     /// `Err(Closed)` (shut down and empty).
     pub fn try_get(&self) -> Result<u64, Status> {
-        self.with_lock(|line, state, wakeups| self.take(line, state, wakeups))
+        if let Some(item) = self.get_fast() {
+            return Ok(item);
+        }
+        self.with_lock(|line, wakeups| self.take(line, false, wakeups))
     }
 
     /// Takes the next item, waiting in line until `deadline`: `Ok(item)`, `Err(Timeout)`
     /// or `Err(Closed)` (shut down and empty).
     pub fn get(&self, deadline: Deadline) -> Result<u64, Status> {
+        if let Some(item) = self.get_fast() {
+            return Ok(item);
+        }
+        if !deadline.has_passed() {
+            let mut got = None;
+            if wait::spin_until(|| {
+                got = self.get_fast();
+                got.is_some() || self.flags() & SHUT_DOWN != 0
+            }) && let Some(item) = got
+            {
+                return Ok(item);
+            }
+        }
         let mut taken = None;
         let (status, handed) =
             wait::block_until_for_value(self, getter(), deadline, |line, wakeups| {
@@ -250,11 +443,34 @@ impl Queue {
         callback: Option<Callback>,
         arg: *mut c_void,
     ) -> (Started, u64) {
+        if let Some(item) = self.get_fast() {
+            return (Started::Done(Status::Ok), item);
+        }
         let mut taken = None;
         let started = wait::wait_async(self, getter(), port, callback, arg, |line, wakeups| {
             self.admit_getter(line, wakeups, &mut taken)
         });
         (started, taken.unwrap_or(0))
+    }
+
+    /// The lock-free get: only while no getter waits.
+    fn get_fast(&self) -> Option<u64> {
+        if self.flags() & GETTERS != 0 {
+            return None;
+        }
+        let item = self.pop_counted()?;
+        self.after_pop();
+        Some(item)
+    }
+
+    /// After items were taken without the mutex: let waiting putters into the room.
+    fn after_pop(&self) {
+        // `popped` was counted with a SeqCst read-modify-write; this read is SeqCst too:
+        // see the module comment.
+        seqcst_handshake();
+        if self.state.load(Ordering::SeqCst) & PUTTERS != 0 {
+            self.with_lock(|line, wakeups| self.admit_putters(line, wakeups));
+        }
     }
 
     fn admit_getter(
@@ -263,50 +479,64 @@ impl Queue {
         wakeups: &mut Wakeups,
         taken: &mut Option<u64>,
     ) -> Option<Status> {
-        self.locked(line, |line, state| match self.take(line, state, wakeups) {
+        match self.take(line, true, wakeups) {
             Ok(item) => {
                 *taken = Some(item);
                 Some(Status::Ok)
             }
             Err(Status::WouldBlock) => None,
             Err(status) => Some(status),
-        })
+        }
     }
 
-    /// Under the mutex: take the next item and let the first waiting putter in.
+    /// Under the mutex: serve earlier getters first, then take the next item (letting a
+    /// waiting putter into the room). `WouldBlock` if the caller has to wait (then, with
+    /// `will_wait`, `GETTERS` is set).
     fn take(
         &self,
         line: &mut WaitList,
-        state: &mut State,
+        will_wait: bool,
         wakeups: &mut Wakeups,
     ) -> Result<u64, Status> {
-        match state.items.pop() {
-            Some(item) => {
-                self.refill(line, state, wakeups);
-                self.note_len(state);
-                Ok(item)
+        self.serve_getters(line, wakeups);
+        if !holds_getters(line) {
+            if let Some(item) = self.take_locked(line, wakeups) {
+                return Ok(item);
             }
-            None if state.shutdown != Shutdown::Open => Err(Status::Closed),
-            None => Err(Status::WouldBlock),
+            if self.flags() & SHUT_DOWN != 0 {
+                return self.take_in_flight(line, wakeups).ok_or(Status::Closed);
+            }
+            if will_wait {
+                self.state.fetch_or(GETTERS, Ordering::SeqCst);
+                fence(Ordering::SeqCst);
+                // A put may have pushed before it could see the flag.
+                if let Some(item) = self.take_locked(line, wakeups) {
+                    self.clear_flags_if_idle(line);
+                    return Ok(item);
+                }
+            }
         }
+        Err(Status::WouldBlock)
     }
 
-    /// Under the mutex: move waiting putters' items into the store while there is room.
-    fn refill(&self, line: &mut WaitList, state: &mut State, wakeups: &mut Wakeups) {
-        while state.items.len() < state.capacity && holds_putters(line) {
-            match line
-                .complete_first(wakeups, |_| Outcome::Done(Status::Ok))
-                .map(|request| offered(&request))
-            {
-                Some(Some((item, priority))) => {
-                    state.items.push(item, priority);
-                    self.count_task();
-                }
-                Some(None) => unreachable!("a getter stood behind a putter"),
-                None => break,
+    fn take_locked(&self, line: &mut WaitList, wakeups: &mut Wakeups) -> Option<u64> {
+        let item = self.pop_counted()?;
+        self.admit_putters(line, wakeups);
+        Some(item)
+    }
+
+    /// Shut down and nothing visible: wait out puts that reserved a slot before the
+    /// shutdown and are still pushing (a few instructions away), so that "shut down and
+    /// empty" really means empty.
+    fn take_in_flight(&self, line: &mut WaitList, wakeups: &mut Wakeups) -> Option<u64> {
+        let backoff = crossbeam_utils::Backoff::new();
+        while self.pushed.load(Ordering::SeqCst) > self.popped.load(Ordering::SeqCst) {
+            if let Some(item) = self.take_locked(line, wakeups) {
+                return Some(item);
             }
+            snooze(&backoff);
         }
-        self.note_len(state);
+        None
     }
 
     // ---------------------------------------------------------------- batches
@@ -323,24 +553,17 @@ impl Queue {
         let priority = |i: usize| priorities.map_or(0, |p| p[i]);
         let mut done = 0;
         while done < items.len() {
-            let refused = self.with_lock(|line, state, wakeups| {
-                while done < items.len() {
-                    match self.offer(line, state, items[done], priority(done), wakeups) {
-                        Some(Status::Ok) => done += 1,
-                        Some(status) => return Some(status),
-                        None => return None,
-                    }
-                }
-                None
-            });
-            if let Some(status) = refused {
-                return (status, done);
-            }
+            done += self.put_many_fast(&items[done..], |i| priority(done + i));
             if done == items.len() {
                 break;
             }
             if deadline == Deadline::Within(0) {
-                return (Status::WouldBlock, done);
+                let status = self.try_put(items[done], priority(done));
+                if status != Status::Ok {
+                    return (status, done);
+                }
+                done += 1;
+                continue;
             }
             deadline = deadline.start();
             match self.put(items[done], priority(done), deadline) {
@@ -349,6 +572,23 @@ impl Queue {
             }
         }
         (Status::Ok, done)
+    }
+
+    /// Reserves room for as many of `items` as fit and pushes them; returns how many.
+    fn put_many_fast(&self, items: &[u64], priority: impl Fn(usize) -> i64) -> usize {
+        if self.flags() != 0 {
+            return 0;
+        }
+        let room = self.reserve(items.len() as u64) as usize;
+        if room == 0 {
+            return 0;
+        }
+        self.count_task(room as u64);
+        for (i, &item) in items[..room].iter().enumerate() {
+            self.items.push(item, priority(i));
+        }
+        self.after_push();
+        room
     }
 
     /// Takes up to `out.len()` items into `out`, waiting until `deadline` for the first
@@ -360,13 +600,15 @@ impl Queue {
         }
         let mut got = self.take_many(out);
         if got == 0 {
-            match self.get(deadline) {
+            let first = if deadline == Deadline::Within(0) {
+                self.try_get()
+            } else {
+                self.get(deadline)
+            };
+            match first {
                 Ok(item) => {
                     out[0] = item;
                     got = 1 + self.take_many(&mut out[1..]);
-                }
-                Err(Status::Timeout) if deadline == Deadline::Within(0) => {
-                    return (Status::WouldBlock, 0);
                 }
                 Err(status) => return (status, 0),
             }
@@ -375,19 +617,24 @@ impl Queue {
     }
 
     fn take_many(&self, out: &mut [u64]) -> usize {
-        self.with_lock(|line, state, wakeups| {
-            let mut got = 0;
-            while got < out.len() {
-                match self.take(line, state, wakeups) {
-                    Ok(item) => {
-                        out[got] = item;
-                        got += 1;
-                    }
-                    Err(_) => break,
+        if self.flags() & GETTERS != 0 {
+            return 0;
+        }
+        let mut got = 0;
+        while got < out.len() {
+            match self.items.pop() {
+                Some(item) => {
+                    out[got] = item;
+                    got += 1;
                 }
+                None => break,
             }
-            got
-        })
+        }
+        if got > 0 {
+            self.popped.fetch_add(got as u64, Ordering::SeqCst);
+            self.after_pop();
+        }
+        got
     }
 
     // ---------------------------------------------------------------- shutdown, tasks
@@ -398,25 +645,32 @@ impl Queue {
     /// callback) and counts each as a finished task. Idempotent; a later immediate call
     /// still discards.
     pub fn shutdown(&self, immediate: bool) {
-        let discarded = self.with_lock(|line, state, wakeups| {
-            let discarded = if immediate {
-                state.shutdown = Shutdown::Discarding;
-                state.items.drain()
+        let discarded = self.with_lock(|line, wakeups| {
+            let flags = if immediate {
+                SHUT_DOWN | DISCARDING
             } else {
-                if state.shutdown == Shutdown::Open {
-                    state.shutdown = Shutdown::Draining;
-                }
-                Vec::new()
+                SHUT_DOWN
             };
-            self.note_len(state);
+            self.state.fetch_or(flags, Ordering::SeqCst);
             line.complete_all(wakeups, Outcome::Done(Status::Closed));
-            discarded
+            self.clear_flags_if_idle(line);
+            self.discard_if_shut(line)
         });
         self.discard_all(discarded);
     }
 
+    /// Under the mutex, after an immediate shutdown: takes every visible item out.
+    fn discard_if_shut(&self, _line: &mut WaitList) -> Vec<u64> {
+        if self.flags() & DISCARDING == 0 {
+            return Vec::new();
+        }
+        let items = self.items.drain();
+        self.popped.fetch_add(items.len() as u64, Ordering::SeqCst);
+        items
+    }
+
     pub fn is_shutdown(&self) -> bool {
-        self.with_lock(|_, state, _| state.shutdown != Shutdown::Open)
+        self.flags() & SHUT_DOWN != 0
     }
 
     /// Marks one task done: `Ok`, or `Overflow` if no task is unfinished.
@@ -448,25 +702,27 @@ impl Queue {
 
     /// The item the next get would take: `Ok(item)` or `Err(WouldBlock)` (empty).
     pub fn peek(&self) -> Result<u64, Status> {
-        self.with_lock(|_, state, _| state.items.peek().ok_or(Status::WouldBlock))
+        self.items.peek().ok_or(Status::WouldBlock)
     }
 
     /// Discards every item (through the discard callback), counting each as a finished
     /// task, and lets waiting putters in; returns how many were discarded.
     pub fn clear(&self) -> usize {
-        let discarded = self.with_lock(|line, state, wakeups| {
-            let discarded = state.items.drain();
-            self.refill(line, state, wakeups);
-            discarded
+        let discarded = self.with_lock(|line, wakeups| {
+            let items = self.items.drain();
+            self.popped.fetch_add(items.len() as u64, Ordering::SeqCst);
+            self.admit_putters(line, wakeups);
+            items
         });
         let count = discarded.len();
         self.discard_all(discarded);
         count
     }
 
-    /// Items inside now (a snapshot).
+    /// Items inside now (a snapshot; puts in progress may be counted).
     pub fn len(&self) -> usize {
-        self.len.load(Ordering::Relaxed) as usize
+        let popped = self.popped.load(Ordering::Relaxed);
+        self.pushed.load(Ordering::Relaxed).saturating_sub(popped) as usize
     }
 
     pub fn is_empty(&self) -> bool {
@@ -475,8 +731,8 @@ impl Queue {
 
     /// The capacity, or `None` when unbounded.
     pub fn capacity(&self) -> Option<usize> {
-        let capacity = self.with_lock(|_, state, _| state.capacity);
-        (capacity != usize::MAX).then_some(capacity)
+        let capacity = self.capacity.load(Ordering::Relaxed);
+        (capacity != UNBOUNDED).then_some(capacity as usize)
     }
 
     /// Changes the capacity (`None`: unbounded; `Some(0)` is `Invalid`). Growing lets
@@ -486,9 +742,9 @@ impl Queue {
         let Ok(capacity) = capacity_of(capacity) else {
             return Status::Invalid;
         };
-        self.with_lock(|line, state, wakeups| {
-            state.capacity = capacity;
-            self.refill(line, state, wakeups);
+        self.with_lock(|line, wakeups| {
+            self.capacity.store(capacity, Ordering::SeqCst);
+            self.admit_putters(line, wakeups);
         });
         Status::Ok
     }
@@ -516,17 +772,16 @@ impl Queue {
     }
 }
 
-fn capacity_of(capacity: Option<usize>) -> Result<usize, Status> {
+fn capacity_of(capacity: Option<usize>) -> Result<u64, Status> {
     match capacity {
-        None => Ok(usize::MAX),
+        None => Ok(UNBOUNDED),
         Some(0) => Err(Status::Invalid),
-        Some(n) => Ok(n),
+        Some(n) => Ok(n as u64),
     }
 }
 
-/// Whether the line's first waiter is a blocked putter (the line never mixes kinds, but
-/// a decided waiter of the other kind may still stand in it until its owner removes it:
-/// `complete_first` skips those).
+/// Whether the line's first waiter is a blocked putter (a decided waiter of the other
+/// kind may still stand in front until its owner removes it: `complete_first` skips it).
 fn holds_putters(line: &WaitList) -> bool {
     line.front()
         .is_some_and(|waiter| waiter.request.offers_item)
@@ -542,7 +797,12 @@ impl WaitSource for Queue {
         &self.line
     }
 
-    fn after_withdraw(&self, _line: &mut WaitList, _wakeups: &mut Wakeups) {}
+    /// A waiter gave up: what it was waiting for may be there for the ones behind it.
+    fn after_withdraw(&self, line: &mut WaitList, wakeups: &mut Wakeups) {
+        self.serve_getters(line, wakeups);
+        self.admit_putters(line, wakeups);
+        self.clear_flags_if_idle(line);
+    }
 
     /// A put that was accepted cannot be undone (its item may be gone already).
     fn takes_back(&self, request: &Request) -> bool {
@@ -550,43 +810,27 @@ impl WaitSource for Queue {
     }
 
     /// A got item that could not be delivered goes back to be taken next: to the first
-    /// waiting getter, or in front of the store (or is discarded after an immediate
+    /// waiting getter, or in front of the items (or is discarded after an immediate
     /// shutdown).
     fn give_back(&self, _request: &Request, item: u64) {
-        let discarded = self.with_lock(|line, state, wakeups| {
-            if state.shutdown == Shutdown::Discarding {
-                return Some(item);
+        let discarded = self.with_lock(|line, wakeups| {
+            if self.flags() & DISCARDING != 0 {
+                return vec![item];
             }
-            if holds_getters(line) {
-                let handed = line.complete_first(wakeups, |getter| {
-                    getter.set_grant(item);
-                    Outcome::Done(Status::Ok)
-                });
-                if handed.is_some() {
-                    return None;
-                }
-            }
-            state.items.push_next(item);
-            self.note_len(state);
-            None
+            self.put_back(item);
+            self.serve_getters(line, wakeups);
+            Vec::new()
         });
-        if let Some(item) = discarded {
-            self.discard_all(vec![item]);
-        }
+        self.discard_all(discarded);
     }
 }
 
 impl Drop for Queue {
     fn drop(&mut self) {
-        let Some(discard) = &self.discard else {
-            return;
-        };
-        let items = self.state.with_mut(|state| {
-            // SAFETY: `&mut self`: nobody else can reach the state.
-            unsafe { (*state).items.drain() }
-        });
-        for item in items {
-            discard(item);
+        if let Some(discard) = &self.discard {
+            for item in self.items.drain() {
+                discard(item);
+            }
         }
     }
 }

@@ -40,14 +40,6 @@ impl Store {
         }
     }
 
-    pub(crate) fn len(&self) -> usize {
-        match self {
-            Store::Fifo(items) => items.len(),
-            Store::Lifo(items) => items.len(),
-            Store::Priority { heap, .. } => heap.len(),
-        }
-    }
-
     /// Adds an item as a put does (`priority` only matters to a priority store).
     pub(crate) fn push(&mut self, item: u64, priority: i64) {
         match self {
@@ -102,15 +94,6 @@ impl Store {
             Store::Priority { heap, .. } => heap.peek().map(|ranked| ranked.item),
         }
     }
-
-    /// Takes every item, in get order.
-    pub(crate) fn drain(&mut self) -> Vec<u64> {
-        let mut all = Vec::with_capacity(self.len());
-        while let Some(item) = self.pop() {
-            all.push(item);
-        }
-        all
-    }
 }
 
 /// A priority-store entry; `BinaryHeap` is a max-heap, so "greater" means "taken first":
@@ -146,7 +129,7 @@ mod tests {
     use super::*;
 
     fn take_all(store: &mut Store) -> Vec<u64> {
-        store.drain()
+        std::iter::from_fn(|| store.pop()).collect()
     }
 
     #[test]
@@ -178,7 +161,7 @@ mod tests {
             store.push_next(8);
             assert_eq!(store.pop(), Some(8), "{kind:?}");
             assert_eq!(store.pop(), Some(7), "{kind:?}");
-            assert_eq!(store.len(), 2);
+            assert_eq!(take_all(&mut store).len(), 2);
         }
     }
 }

@@ -6,6 +6,7 @@
 mod alloc_count;
 mod harness;
 mod pingpong;
+mod queue_groups;
 mod sync_groups;
 
 use std::ffi::c_void;
@@ -456,6 +457,9 @@ fn main() {
     }
     if wanted("sync-primitives") {
         sync_groups::run(&cfg);
+    }
+    if wanted("queues") {
+        queue_groups::run(&cfg);
     }
     if wanted("line") {
         line_length(&cfg);
