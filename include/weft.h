@@ -5,8 +5,10 @@
  *
  * API conventions (read once):
  * - Every call returns a weft_status: WEFT_OK (0) on success; weft_status_str() names each.
- * - Handles (weft_lock, weft_rlock, weft_sem, weft_port, weft_op) are opaque and reference
- *   counted: *_new writes one reference, *_clone adds one, *_free drops one.
+ * - Handles (weft_lock, weft_rlock, weft_sem, weft_cond, weft_event, weft_countdown,
+ *   weft_barrier, weft_limiter, weft_flag, weft_guard, weft_queue, weft_port, weft_op) are
+ *   opaque and reference counted: *_new writes one reference, *_clone adds one, *_free
+ *   drops one (weft_op has no _new: the *_async calls hand one out).
  * - A NULL handle or out-pointer, or an out-of-range argument, returns WEFT_INVALID and
  *   changes nothing; out-parameters are written only when the call succeeds.
  * - Panics never cross this boundary: a bug inside weft returns WEFT_INTERNAL.
