@@ -707,6 +707,10 @@ weft_status weft_limiter_held(const struct weft_limiter *limiter,
 /**
  * Writes the calling thread's owner token to `*owner_out`: the owner that blocking
  * calls without `_as` use. Nonzero. Pass it to `_as` calls to act for this thread.
+ * The token is derived from the thread's identity (its TLS block), which the system may
+ * reuse after the thread exits: a thread that exits while holding a lock leaves it held,
+ * and a later thread can then be taken for its owner. Release before a thread exits, or
+ * use `weft_owner_new` tokens, which are never reused.
  */
 weft_status weft_thread_owner(uint64_t *owner_out);
 
@@ -744,7 +748,10 @@ weft_status weft_lock_acquire(struct weft_lock *lock, int64_t timeout_ns);
 
 /**
  * Acquires the lock for the calling thread if it is free and nobody waits:
- * `WEFT_OK`, `WEFT_WOULD_BLOCK`, `WEFT_DEADLOCK`, `WEFT_INVALID`. Never blocks.
+ * `WEFT_OK`, `WEFT_WOULD_BLOCK`, `WEFT_DEADLOCK`, `WEFT_INVALID`. Never blocks. In
+ * throughput mode (`WEFT_LOCK_THROUGHPUT`) a release unlocks before the woken waiter
+ * retries, so a try in that window takes the lock ahead of the line (that is the mode's
+ * point); in FIFO mode it never does.
  */
 weft_status weft_lock_try_acquire(struct weft_lock *lock);
 

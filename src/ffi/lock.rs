@@ -91,6 +91,10 @@ pub(crate) fn waiting<H: Handle<Target = Lock>>(
 
 /// Writes the calling thread's owner token to `*owner_out`: the owner that blocking
 /// calls without `_as` use. Nonzero. Pass it to `_as` calls to act for this thread.
+/// The token is derived from the thread's identity (its TLS block), which the system may
+/// reuse after the thread exits: a thread that exits while holding a lock leaves it held,
+/// and a later thread can then be taken for its owner. Release before a thread exits, or
+/// use `weft_owner_new` tokens, which are never reused.
 #[unsafe(no_mangle)]
 pub extern "C" fn weft_thread_owner(owner_out: *mut u64) -> weft_status {
     guard(|| write_out(owner_out, owner::current_thread()))
@@ -148,7 +152,10 @@ fn acquire_guarded(lock: *mut weft_lock, owner: u64, timeout_ns: i64) -> weft_st
 }
 
 /// Acquires the lock for the calling thread if it is free and nobody waits:
-/// `WEFT_OK`, `WEFT_WOULD_BLOCK`, `WEFT_DEADLOCK`, `WEFT_INVALID`. Never blocks.
+/// `WEFT_OK`, `WEFT_WOULD_BLOCK`, `WEFT_DEADLOCK`, `WEFT_INVALID`. Never blocks. In
+/// throughput mode (`WEFT_LOCK_THROUGHPUT`) a release unlocks before the woken waiter
+/// retries, so a try in that window takes the lock ahead of the line (that is the mode's
+/// point); in FIFO mode it never does.
 #[unsafe(no_mangle)]
 pub extern "C" fn weft_lock_try_acquire(lock: *mut weft_lock) -> weft_status {
     guard(|| acquire(lock, owner::current_thread(), 1, 0))
