@@ -2,8 +2,9 @@
 //! queue's mutex. Capacity, waiting and task counting are the queue's business, not this
 //! file's.
 //!
-//! - FIFO is lock-free: a segmented MPMC queue (crossbeam's `SegQueue`), so a producer and
-//!   a consumer running side by side share no lock, only the items' own cache lines. Two
+//! - FIFO is lock-free: a fixed ring for bounded queues, a segmented queue otherwise (see
+//!   [`Lane`]), so a producer and a consumer running side by side share no lock, only the
+//!   items' own cache lines. Two
 //!   things it cannot do are served by a small *front* list consulted before it: putting
 //!   an item back in front (a got item whose port was closed) and peeking (the peeked
 //!   item moves to the front list, so that it stays the next one out). A peek that races
@@ -30,14 +31,23 @@ pub(crate) enum Items {
 }
 
 impl Items {
-    pub(crate) fn new(kind: QueueKind) -> Items {
+    /// Storage for a queue of `kind` whose capacity starts at `capacity` (`None`:
+    /// unbounded).
+    pub(crate) fn new(kind: QueueKind, capacity: Option<usize>) -> Items {
         match kind {
             QueueKind::Fifo => Items::Fifo {
-                lane: Lane::new(),
+                lane: Lane::new(capacity),
                 front: Mutex::new(VecDeque::new()),
                 front_len: AtomicU64::new(0),
             },
             kind => Items::Locked(Mutex::new(Store::new(kind))),
+        }
+    }
+
+    /// The queue's capacity is about to become `capacity` (`None`: unbounded).
+    pub(crate) fn fit(&self, capacity: Option<usize>) {
+        if let Items::Fifo { lane, .. } = self {
+            lane.fit(capacity);
         }
     }
 
@@ -113,34 +123,87 @@ impl Items {
     }
 }
 
-/// The lock-free lane of a FIFO queue. Under loom, which cannot look inside crossbeam, a
-/// locked deque with the same contract stands in.
+/// The lock-free lane of a FIFO queue. A bounded queue starts on a fixed ring (crossbeam's
+/// `ArrayQueue`: no allocation per item, and a producer and a consumer share only the
+/// slots' cache lines); an unbounded one, or one grown past its ring, uses a segmented
+/// queue (`SegQueue`, which allocates a block per 31 items: a block freed by the consumer
+/// and allocated by the producer is a round trip through the allocator's locks).
+///
+/// Growing past the ring switches new pushes to the segmented queue for good; pops keep
+/// taking from the ring first. That keeps FIFO order: whatever is in the ring was pushed
+/// by a put that started before the switch, so before any put that went to the segments.
+/// The ring stays allocated until the queue goes, so a put that read "not grown" just
+/// before the switch can still push into it safely.
 #[cfg(not(loom))]
-pub(crate) struct Lane(crossbeam_queue::SegQueue<u64>);
+pub(crate) struct Lane {
+    ring: Option<crossbeam_queue::ArrayQueue<u64>>,
+    segments: crossbeam_queue::SegQueue<u64>,
+    grown: std::sync::atomic::AtomicBool,
+}
+
+/// The largest capacity that gets a preallocated ring (16 bytes a slot).
+#[cfg(not(loom))]
+const RING_MAX: usize = 1 << 16;
 
 #[cfg(not(loom))]
 impl Lane {
-    fn new() -> Lane {
-        Lane(crossbeam_queue::SegQueue::new())
+    fn new(capacity: Option<usize>) -> Lane {
+        let ring = capacity
+            .filter(|&c| c <= RING_MAX)
+            .map(crossbeam_queue::ArrayQueue::new);
+        Lane {
+            grown: std::sync::atomic::AtomicBool::new(ring.is_none()),
+            ring,
+            segments: crossbeam_queue::SegQueue::new(),
+        }
+    }
+
+    /// The capacity may grow to `capacity`: leave the ring if it is too small.
+    fn fit(&self, capacity: Option<usize>) {
+        let fits = match (&self.ring, capacity) {
+            (Some(ring), Some(capacity)) => capacity <= ring.capacity(),
+            _ => false,
+        };
+        if !fits {
+            self.grown.store(true, Ordering::Release);
+        }
     }
 
     fn push(&self, item: u64) {
-        self.0.push(item);
+        if let Some(ring) = &self.ring
+            && !self.grown.load(Ordering::Acquire)
+        {
+            // The queue's room accounting never lets more items in than the ring holds
+            // while it is in use, so this cannot fail; if it ever did, the item goes on.
+            match ring.push(item) {
+                Ok(()) => return,
+                Err(item) => return self.segments.push(item),
+            }
+        }
+        self.segments.push(item);
     }
 
     fn pop(&self) -> Option<u64> {
-        self.0.pop()
+        if let Some(ring) = &self.ring
+            && let Some(item) = ring.pop()
+        {
+            return Some(item);
+        }
+        self.segments.pop()
     }
 }
 
+/// Under loom, which cannot look inside crossbeam, a locked deque with the same contract.
 #[cfg(loom)]
 pub(crate) struct Lane(Mutex<VecDeque<u64>>);
 
 #[cfg(loom)]
 impl Lane {
-    fn new() -> Lane {
+    fn new(_capacity: Option<usize>) -> Lane {
         Lane(Mutex::new(VecDeque::new()))
     }
+
+    fn fit(&self, _capacity: Option<usize>) {}
 
     fn push(&self, item: u64) {
         lock(&self.0).push_back(item);

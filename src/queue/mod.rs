@@ -118,7 +118,7 @@ impl Queue {
     ) -> Result<Queue, Status> {
         Ok(Queue {
             kind,
-            items: Items::new(kind),
+            items: Items::new(kind, capacity),
             state: CachePadded::new(AtomicU64::new(0)),
             pushed: CachePadded::new(AtomicU64::new(0)),
             popped: CachePadded::new(AtomicU64::new(0)),
@@ -152,7 +152,9 @@ impl Queue {
 
     /// Reserves up to `want` slots; returns how many it got.
     fn reserve(&self, want: u64) -> u64 {
-        let capacity = self.capacity.load(Ordering::Relaxed);
+        // Acquire: a capacity grown past a FIFO ring comes after the lane's switch away
+        // from the ring (`Items::fit`), and a reservation under it must see the switch.
+        let capacity = self.capacity.load(Ordering::Acquire);
         if capacity == UNBOUNDED {
             self.pushed.fetch_add(want, Ordering::Relaxed);
             return want;
@@ -743,6 +745,8 @@ impl Queue {
             return Status::Invalid;
         };
         self.with_lock(|line, wakeups| {
+            self.items
+                .fit((capacity != UNBOUNDED).then_some(capacity as usize));
             self.capacity.store(capacity, Ordering::SeqCst);
             self.admit_putters(line, wakeups);
         });
