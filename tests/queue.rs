@@ -442,3 +442,51 @@ fn stress_every_item_exactly_once() {
         assert_eq!(q.unfinished(), total as u64);
     });
 }
+
+/// A bounded FIFO queue grown past its preallocated ring while producers and a consumer
+/// run: order per producer and exactly-once delivery hold across the switch.
+#[test]
+fn growing_past_the_ring_keeps_fifo_order() {
+    with_watchdog(60, || {
+        let q = Queue::new(QueueKind::Fifo, Some(2), None).unwrap();
+        assert_eq!(q.put_many(&[1, 2], None, Deadline::Never), (Status::Ok, 2));
+        assert_eq!(q.set_capacity(Some(100)), Status::Ok);
+        assert_eq!(q.put_many(&[3, 4, 5], None, Deadline::Never), (Status::Ok, 3));
+        let mut out = [0u64; 8];
+        assert_eq!(q.get_many(&mut out, Deadline::Never), (Status::Ok, 5));
+        assert_eq!(out[..5], [1, 2, 3, 4, 5]);
+
+        const PER_PRODUCER: u64 = 20_000;
+        let q = Arc::new(Queue::new(QueueKind::Fifo, Some(4), None).unwrap());
+        let producers: Vec<_> = (0..2u64)
+            .map(|p| {
+                let q = q.clone();
+                thread::spawn(move || {
+                    for seq in 0..PER_PRODUCER {
+                        assert_eq!(q.put((p << 32) | seq, 0, Deadline::Never), Status::Ok);
+                    }
+                })
+            })
+            .collect();
+        let grower = {
+            let q = q.clone();
+            thread::spawn(move || {
+                for capacity in [8, 3, 64, 1 << 17, 16, 1 << 20] {
+                    thread::sleep(Duration::from_millis(2));
+                    assert_eq!(q.set_capacity(Some(capacity)), Status::Ok);
+                }
+            })
+        };
+        let mut last = [None::<u64>; 2];
+        for _ in 0..2 * PER_PRODUCER {
+            let item = q.get(Deadline::Never).unwrap();
+            let (p, seq) = ((item >> 32) as usize, item & 0xffff_ffff);
+            assert!(last[p].is_none_or(|prev| prev + 1 == seq), "order broken");
+            last[p] = Some(seq);
+        }
+        producers.into_iter().for_each(|t| t.join().unwrap());
+        grower.join().unwrap();
+        assert_eq!(q.len(), 0);
+        assert_eq!(q.try_get(), Err(Status::WouldBlock));
+    });
+}
