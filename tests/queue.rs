@@ -451,7 +451,10 @@ fn growing_past_the_ring_keeps_fifo_order() {
         let q = Queue::new(QueueKind::Fifo, Some(2), None).unwrap();
         assert_eq!(q.put_many(&[1, 2], None, Deadline::Never), (Status::Ok, 2));
         assert_eq!(q.set_capacity(Some(100)), Status::Ok);
-        assert_eq!(q.put_many(&[3, 4, 5], None, Deadline::Never), (Status::Ok, 3));
+        assert_eq!(
+            q.put_many(&[3, 4, 5], None, Deadline::Never),
+            (Status::Ok, 3)
+        );
         let mut out = [0u64; 8];
         assert_eq!(q.get_many(&mut out, Deadline::Never), (Status::Ok, 5));
         assert_eq!(out[..5], [1, 2, 3, 4, 5]);
