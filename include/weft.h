@@ -1059,7 +1059,10 @@ weft_status weft_queue_join_async(struct weft_queue *queue,
 
 /**
  * Writes the item the next get would take to `*item_out` without taking it: `WEFT_OK`
- * or `WEFT_WOULD_BLOCK` (empty). The item stays the queue's.
+ * or `WEFT_WOULD_BLOCK` (empty). The item stays the queue's. A snapshot: another thread
+ * may take it at once. On a FIFO queue, a peek that races a get on another thread may
+ * let that get take the item *behind* the peeked one (the peeked one is then the next
+ * out); with no concurrent get, order is exact. Nothing is lost or delivered twice.
  */
 weft_status weft_queue_peek(const struct weft_queue *queue, void **item_out);
 

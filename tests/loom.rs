@@ -439,6 +439,35 @@ fn queue_put_races_get_cancel() {
     });
 }
 
+/// A putter let in from the line (by a capacity change), racing its own cancel: if the
+/// grant won, the item is the queue's and the producer's next put comes out after it;
+/// if the cancel won, the item never went in.
+#[test]
+fn queue_admitted_put_lands_before_its_grant_is_seen() {
+    model(|| {
+        let q = queue(Some(1));
+        assert_eq!(q.try_put(1, 0), Status::Ok);
+        let op = pending(q.put_async(2, 0, None, None, std::ptr::null_mut()));
+        let grower = {
+            let q = q.clone();
+            thread::spawn(move || assert_eq!(q.set_capacity(Some(3)), Status::Ok))
+        };
+        let expected: &[u64] = match op.cancel() {
+            Status::Ok => {
+                assert_eq!(q.try_put(3, 0), Status::Ok);
+                &[1, 2, 3]
+            }
+            Status::Cancelled => &[1],
+            other => panic!("unexpected {other:?}"),
+        };
+        grower.join().unwrap();
+        for &item in expected {
+            assert_eq!(q.try_get(), Ok(item), "a later put overtook an admitted one");
+        }
+        assert_eq!(q.try_get(), Err(Status::WouldBlock));
+    });
+}
+
 /// A put racing a shutdown: either the put was refused, or its item is drained by a get
 /// (never "shut down and empty" while an accepted item is still on its way in).
 #[test]

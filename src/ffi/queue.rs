@@ -63,6 +63,34 @@ fn item_bits(item: *mut c_void) -> u64 {
     item as usize as u64
 }
 
+// Items cross the boundary as pointers and live in the core as `u64`s: on the 64-bit
+// targets weft supports the two have one layout, so batches are read and written in place.
+const _: () = assert!(std::mem::size_of::<*mut c_void>() == std::mem::size_of::<u64>());
+
+/// The caller's `n` items (`WEFT_INVALID` for NULL with `n > 0`, or an impossible `n`).
+fn item_slice<'a>(items: *const *mut c_void, n: usize) -> Result<&'a [u64], Status> {
+    if n == 0 {
+        return Ok(&[]);
+    }
+    if items.is_null() || n > isize::MAX as usize / 8 {
+        return Err(Status::Invalid);
+    }
+    // SAFETY: the caller passes `n` readable items; a pointer and a u64 share one layout.
+    Ok(unsafe { std::slice::from_raw_parts(items.cast::<u64>(), n) })
+}
+
+/// Room for `max` items from the caller, written in place.
+fn item_slice_mut<'a>(items: *mut *mut c_void, max: usize) -> Result<&'a mut [u64], Status> {
+    if max == 0 {
+        return Ok(&mut []);
+    }
+    if items.is_null() || max > isize::MAX as usize / 8 {
+        return Err(Status::Invalid);
+    }
+    // SAFETY: the caller passes room for `max` items; a pointer and a u64 share one layout.
+    Ok(unsafe { std::slice::from_raw_parts_mut(items.cast::<u64>(), max) })
+}
+
 fn capacity_from(capacity: i64) -> Result<Option<usize>, Status> {
     match capacity {
         c if c < 0 => Ok(None),
@@ -258,23 +286,15 @@ pub extern "C" fn weft_queue_put_many(
     guard(|| {
         check_out(put_out)?;
         let queue = handle::borrow(queue)?;
-        if n > 0 && items.is_null() {
-            return Err(Status::Invalid);
-        }
-        let items: Vec<u64> = if n == 0 {
-            Vec::new()
+        let items = item_slice(items, n)?;
+        let priorities = if priorities.is_null() || n == 0 {
+            None
         } else {
-            // SAFETY: the caller passes `n` readable items.
-            unsafe { std::slice::from_raw_parts(items, n) }
-                .iter()
-                .map(|&item| item_bits(item))
-                .collect()
+            // SAFETY: the caller passes `n` readable priorities when it passes any (the
+            // length was checked by `item_slice`).
+            Some(unsafe { std::slice::from_raw_parts(priorities, n) })
         };
-        let priorities = (!priorities.is_null() && n > 0).then(|| {
-            // SAFETY: the caller passes `n` readable priorities when it passes any.
-            unsafe { std::slice::from_raw_parts(priorities, n) }
-        });
-        let (status, put) = queue.put_many(&items, priorities, Deadline::after_ns(timeout_ns));
+        let (status, put) = queue.put_many(items, priorities, Deadline::after_ns(timeout_ns));
         write_out(put_out, put)?;
         Ok(status)
     })
@@ -296,15 +316,8 @@ pub extern "C" fn weft_queue_get_many(
     guard(|| {
         check_out(got_out)?;
         let queue = handle::borrow(queue)?;
-        if max > 0 && items_out.is_null() {
-            return Err(Status::Invalid);
-        }
-        let mut got = vec![0u64; max];
-        let (status, count) = queue.get_many(&mut got, Deadline::after_ns(timeout_ns));
-        for (i, &item) in got[..count].iter().enumerate() {
-            // SAFETY: the caller passes room for `max` items; `i < count <= max`.
-            unsafe { items_out.add(i).write(item_ptr(item)) };
-        }
+        let out = item_slice_mut(items_out, max)?;
+        let (status, count) = queue.get_many(out, Deadline::after_ns(timeout_ns));
         write_out(got_out, count)?;
         Ok(status)
     })
@@ -389,7 +402,10 @@ pub extern "C" fn weft_queue_join_async(
 }
 
 /// Writes the item the next get would take to `*item_out` without taking it: `WEFT_OK`
-/// or `WEFT_WOULD_BLOCK` (empty). The item stays the queue's.
+/// or `WEFT_WOULD_BLOCK` (empty). The item stays the queue's. A snapshot: another thread
+/// may take it at once. On a FIFO queue, a peek that races a get on another thread may
+/// let that get take the item *behind* the peeked one (the peeked one is then the next
+/// out); with no concurrent get, order is exact. Nothing is lost or delivered twice.
 #[unsafe(no_mangle)]
 pub extern "C" fn weft_queue_peek(
     queue: *const weft_queue,

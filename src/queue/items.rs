@@ -129,16 +129,19 @@ impl Items {
 /// queue (`SegQueue`, which allocates a block per 31 items: a block freed by the consumer
 /// and allocated by the producer is a round trip through the allocator's locks).
 ///
-/// Growing past the ring switches new pushes to the segmented queue for good; pops keep
-/// taking from the ring first. That keeps FIFO order: whatever is in the ring was pushed
-/// by a put that started before the switch, so before any put that went to the segments.
-/// The ring stays allocated until the queue goes, so a put that read "not grown" just
-/// before the switch can still push into it safely.
+/// Growing past the ring switches new pushes to the segmented queue for good. A put that
+/// read "not grown" just before the switch may still push into the ring afterwards (the
+/// ring stays allocated until the queue goes), so from the switch on, pops are serialized
+/// by a lock and take the ring first: a producer's ring items all precede its segment
+/// items, and a segment item taken just before a late ring item showed up is held back
+/// (in the lock) behind it. Queues that never grow past their ring never take that lock.
 #[cfg(not(loom))]
 pub(crate) struct Lane {
     ring: Option<crossbeam_queue::ArrayQueue<u64>>,
     segments: crossbeam_queue::SegQueue<u64>,
     grown: std::sync::atomic::AtomicBool,
+    /// Serializes pops once grown; holds a segment item that must wait for the ring.
+    mixed: Mutex<Option<u64>>,
 }
 
 /// The largest capacity that gets a preallocated ring (16 bytes a slot).
@@ -155,6 +158,7 @@ impl Lane {
             grown: std::sync::atomic::AtomicBool::new(ring.is_none()),
             ring,
             segments: crossbeam_queue::SegQueue::new(),
+            mixed: Mutex::new(None),
         }
     }
 
@@ -184,12 +188,31 @@ impl Lane {
     }
 
     fn pop(&self) -> Option<u64> {
-        if let Some(ring) = &self.ring
-            && let Some(item) = ring.pop()
-        {
+        let Some(ring) = &self.ring else {
+            return self.segments.pop();
+        };
+        if !self.grown.load(Ordering::Acquire) {
+            if let Some(item) = ring.pop() {
+                return Some(item);
+            }
+            // Nothing in the ring, and nothing anywhere else unless it grew meanwhile (a
+            // get that missed that retries under the queue's mutex, which orders the two).
+            if !self.grown.load(Ordering::Acquire) {
+                return None;
+            }
+        }
+        let mut held = lock(&self.mixed);
+        if let Some(item) = ring.pop() {
             return Some(item);
         }
-        self.segments.pop()
+        let next = held.take().or_else(|| self.segments.pop())?;
+        // A put that chose the ring before the switch may have landed since we looked;
+        // its producer's later items (`next` may be one) come after it.
+        if let Some(late) = ring.pop() {
+            *held = Some(next);
+            return Some(late);
+        }
+        Some(next)
     }
 }
 

@@ -25,14 +25,19 @@
 //!   read-modify-write), then reads the flags, and if `PUTTERS` is set lets putters in
 //!   under the mutex. Either the putter sees the room, or the getter sees the flag.
 //!
-//! Under the mutex, waiting getters are served from the items in line order, and waiting
-//! putters are let in (their item, carried in their request, is pushed for them) while
-//! there is room. A put that finds getters in line hands its item straight to the first
-//! live one (in its grant value). Each waiter is decided by its one CAS (`wait::waiter`):
-//! a getter whose cancel won never receives an item; one whose grant won owns it even if
-//! its cancel came later; an item granted to a getter whose port was closed before
-//! delivery is put back in front ([`WaitSource::give_back`]). Nothing is lost or
-//! delivered twice.
+//! Under the mutex the line is served from its front (`settle`): waiting getters from the
+//! visible items, waiting putters into the room (their item, carried in their request, is
+//! pushed for them), in line order. A put that finds getters in line (once the visible
+//! items went to them) hands its item straight to the first live one, in its grant value.
+//! Each waiter is decided by its one CAS (`wait::waiter`), and a waiter something is taken
+//! or pushed for is *claimed* first, which holds off its own cancel or timeout for those
+//! few instructions: so an item taken out for a getter is always delivered (never put back
+//! behind items a concurrent fast get took meanwhile), and a putter's item is inside before
+//! its put returns `Ok`. A getter whose
+//! cancel won never receives an item; one whose grant won owns it even if its cancel came
+//! later; an item granted to a getter whose port was closed before delivery is put back in
+//! front ([`WaitSource::give_back`]). Nothing is lost or delivered twice, and a FIFO queue
+//! keeps each producer's order for each consumer (`tests/c/test_stress_queue.c` checks it).
 //!
 //! Task counting (`task_done`/`join`) is a [`Countdown`] beside the queue: every accepted
 //! put raises it before its item becomes visible; `join` waits for it to reach zero.
@@ -284,7 +289,7 @@ impl Queue {
         fence(Ordering::SeqCst);
         if self.state.load(Ordering::SeqCst) & (GETTERS | DISCARDING) != 0 {
             let discarded = self.with_lock(|line, wakeups| {
-                self.serve_getters(line, wakeups);
+                self.settle(line, wakeups);
                 self.discard_if_shut(line)
             });
             self.discard_all(discarded);
@@ -305,17 +310,21 @@ impl Queue {
         if self.flags() & SHUT_DOWN != 0 {
             return Some(Status::Closed);
         }
+        // Visible items go to waiting getters first (the producer's own earlier items may
+        // be among them); only then may this item go straight to the next getter.
+        self.settle(line, wakeups);
         if holds_getters(line) {
-            let handed = line.complete_first(wakeups, |getter| {
-                getter.set_grant(item);
-                Outcome::Done(Status::Ok)
+            // Counted before the getter can see the item (and mark it done).
+            let handed = line.grant_first(wakeups, |getter| {
+                (!getter.request.offers_item).then(|| {
+                    self.count_task(1);
+                    item
+                })
             });
             if handed.is_some() {
-                self.count_task(1);
                 return Some(Status::Ok);
             }
         }
-        self.admit_putters(line, wakeups);
         if !holds_putters(line) {
             if self.push_locked(item, priority) {
                 return Some(Status::Ok);
@@ -343,46 +352,61 @@ impl Queue {
         true
     }
 
-    /// Under the mutex: let waiting putters in, in line order, while there is room.
-    fn admit_putters(&self, line: &mut WaitList, wakeups: &mut Wakeups) {
-        while holds_putters(line) {
-            if self.reserve(1) == 0 {
-                return;
+    /// Under the mutex: serves the line from its front for as long as the front can be
+    /// served: a getter from the visible items, a putter into the room (its item pushed
+    /// for it). The line is normally of one kind, but a getter can join behind putters (or
+    /// the other way round) while a get or put is between its two counting steps, so
+    /// whichever kind stands first is served, then the next.
+    ///
+    /// Each waiter is claimed before anything is taken or pushed for it
+    /// (`WaitList::grant_first`): an item taken out is always delivered, never put back
+    /// behind items a concurrent fast get took meanwhile; and a putter's item is inside
+    /// before its put returns `Ok`.
+    fn settle(&self, line: &mut WaitList, wakeups: &mut Wakeups) {
+        // The kind that could not be served last time round: stop if it is still first.
+        let mut stuck = None;
+        while let Some(front) = line.front() {
+            let getter_first = !front.request.offers_item;
+            if stuck == Some(getter_first) {
+                break;
             }
-            match line
-                .complete_first(wakeups, |_| Outcome::Done(Status::Ok))
-                .map(|request| offered(&request))
-            {
-                Some(Some((item, priority))) => {
-                    self.count_task(1);
-                    self.items.push(item, priority);
-                }
-                Some(None) => unreachable!("a getter stood behind a putter"),
-                None => {
-                    self.pushed.fetch_sub(1, Ordering::Relaxed);
-                    break;
-                }
-            }
+            let served = if getter_first {
+                self.serve_one_getter(line, wakeups)
+            } else {
+                self.admit_one_putter(line, wakeups)
+            };
+            stuck = (!served).then_some(getter_first);
         }
         self.clear_flags_if_idle(line);
     }
 
-    /// Under the mutex: hand visible items to waiting getters, in line order.
-    fn serve_getters(&self, line: &mut WaitList, wakeups: &mut Wakeups) {
-        while holds_getters(line) {
-            let Some(item) = self.pop_counted() else {
-                break;
-            };
-            let handed = line.complete_first(wakeups, |getter| {
-                getter.set_grant(item);
-                Outcome::Done(Status::Ok)
-            });
-            if handed.is_none() {
-                self.put_back(item);
-                break;
+    fn serve_one_getter(&self, line: &mut WaitList, wakeups: &mut Wakeups) -> bool {
+        line.grant_first(wakeups, |waiter| {
+            // Past decided getters a putter may stand first: never take for it.
+            if waiter.request.offers_item {
+                return None;
             }
+            self.pop_counted()
+        })
+        .is_some()
+    }
+
+    fn admit_one_putter(&self, line: &mut WaitList, wakeups: &mut Wakeups) -> bool {
+        if self.reserve(1) == 0 {
+            return false;
         }
-        self.clear_flags_if_idle(line);
+        let admitted = line
+            .grant_first(wakeups, |waiter| {
+                let (item, priority) = offered(&waiter.request)?;
+                self.count_task(1);
+                self.items.push(item, priority);
+                Some(0)
+            })
+            .is_some();
+        if !admitted {
+            self.pushed.fetch_sub(1, Ordering::Relaxed);
+        }
+        admitted
     }
 
     /// Under the mutex: an empty line needs no flag.
@@ -471,7 +495,7 @@ impl Queue {
         // see the module comment.
         seqcst_handshake();
         if self.state.load(Ordering::SeqCst) & PUTTERS != 0 {
-            self.with_lock(|line, wakeups| self.admit_putters(line, wakeups));
+            self.with_lock(|line, wakeups| self.settle(line, wakeups));
         }
     }
 
@@ -500,7 +524,7 @@ impl Queue {
         will_wait: bool,
         wakeups: &mut Wakeups,
     ) -> Result<u64, Status> {
-        self.serve_getters(line, wakeups);
+        self.settle(line, wakeups);
         if !holds_getters(line) {
             if let Some(item) = self.take_locked(line, wakeups) {
                 return Ok(item);
@@ -523,7 +547,7 @@ impl Queue {
 
     fn take_locked(&self, line: &mut WaitList, wakeups: &mut Wakeups) -> Option<u64> {
         let item = self.pop_counted()?;
-        self.admit_putters(line, wakeups);
+        self.settle(line, wakeups);
         Some(item)
     }
 
@@ -713,7 +737,7 @@ impl Queue {
         let discarded = self.with_lock(|line, wakeups| {
             let items = self.items.drain();
             self.popped.fetch_add(items.len() as u64, Ordering::SeqCst);
-            self.admit_putters(line, wakeups);
+            self.settle(line, wakeups);
             items
         });
         let count = discarded.len();
@@ -748,7 +772,7 @@ impl Queue {
             self.items
                 .fit((capacity != UNBOUNDED).then_some(capacity as usize));
             self.capacity.store(capacity, Ordering::SeqCst);
-            self.admit_putters(line, wakeups);
+            self.settle(line, wakeups);
         });
         Status::Ok
     }
@@ -803,8 +827,7 @@ impl WaitSource for Queue {
 
     /// A waiter gave up: what it was waiting for may be there for the ones behind it.
     fn after_withdraw(&self, line: &mut WaitList, wakeups: &mut Wakeups) {
-        self.serve_getters(line, wakeups);
-        self.admit_putters(line, wakeups);
+        self.settle(line, wakeups);
         self.clear_flags_if_idle(line);
     }
 
@@ -822,7 +845,7 @@ impl WaitSource for Queue {
                 return vec![item];
             }
             self.put_back(item);
-            self.serve_getters(line, wakeups);
+            self.settle(line, wakeups);
             Vec::new()
         });
         self.discard_all(discarded);

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use super::op::OpInner;
 use super::waiter::{Completion, Links, Outcome, Request, Waiter};
+use crate::Status;
 
 pub(crate) struct WaitList {
     head: *const Waiter,
@@ -138,6 +139,37 @@ impl WaitList {
 }
 
 impl WaitList {
+    /// Claims the first waiter whose outcome is still open (decided ones are dropped from
+    /// the line on the way), then asks `take` for the value to grant it: with `Some`, the
+    /// waiter is completed `Ok` with that value and its request returned; with `None` it
+    /// stays first in line, pending as before. While `take` runs, the waiter's own cancel
+    /// or timeout waits (`Waiter::try_claim`), so what `take` took is never refused.
+    pub(crate) fn grant_first(
+        &mut self,
+        wakeups: &mut Wakeups,
+        take: impl FnOnce(&Waiter) -> Option<u64>,
+    ) -> Option<Request> {
+        while !self.head.is_null() {
+            // SAFETY: a linked waiter is alive (see `complete_first`).
+            let waiter = unsafe { &*self.head };
+            if !waiter.try_claim() {
+                self.remove(waiter, wakeups);
+                continue;
+            }
+            let Some(value) = take(waiter) else {
+                waiter.unclaim();
+                return None;
+            };
+            waiter.set_grant(value);
+            let request = waiter.request;
+            self.remove(waiter, wakeups);
+            // Last touch: a thread waiter may return (and its frame go) once decided.
+            wakeups.push(waiter.complete_claimed(Outcome::Done(Status::Ok)));
+            return Some(request);
+        }
+        None
+    }
+
     /// Completes every waiter in the line with `outcome` (cancelled ones are skipped) and
     /// returns how many accepted. O(n): each waiter is popped once.
     pub(crate) fn complete_all(&mut self, wakeups: &mut Wakeups, outcome: Outcome) -> usize {

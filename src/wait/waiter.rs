@@ -12,19 +12,29 @@
 //! [`Completion`] token, which must be fired (after every internal lock is dropped) to tell
 //! the waiter. A loser learns the outcome that won and acts on it (for example a timed-out
 //! thread that lost to a grant owns the lock).
+//!
+//! A granter that must first *take* something for the waiter (a queue's next item) claims
+//! it (`try_claim`: the `CLAIMED` bit over `PENDING` or `SLEEPING`), takes the thing, and
+//! then either completes the claimed waiter (`complete_claimed`) or lets it go (`unclaim`).
+//! Meanwhile the waiter's own cancel or timeout waits (a few instructions): so what was
+//! taken for a waiter is never refused, and never has to be put back behind the others.
+//! Claims are made only under the waiter's line mutex, by its holder, who ends the claim
+//! before unlocking; nobody waits for a claim while holding that mutex.
 
 use std::sync::Arc;
 
 use super::op::OpInner;
 use super::parker::{Parker, Unparker};
 use crate::Status;
-use crate::sync::{AtomicU32, AtomicU64, Ordering, UnsafeCell};
+use crate::sync::{AtomicU32, AtomicU64, Ordering, UnsafeCell, snooze};
 
 const PENDING: u32 = 0;
 const SLEEPING: u32 = 1;
 /// Final states are `DONE | code`; `RETRY` is internal (wake to retry, nothing granted).
 const DONE: u32 = 0x100;
 const RETRY: u32 = DONE | 0xff;
+/// Over `PENDING` or `SLEEPING`: a granter is deciding (see the module comment).
+const CLAIMED: u32 = 0x200;
 
 /// How a wait ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -157,9 +167,16 @@ impl Waiter {
             Face::Async => None,
         };
         let mut current = self.state.load(Ordering::Relaxed);
+        let backoff = crossbeam_utils::Backoff::new();
         loop {
             if current & DONE != 0 {
                 return None;
+            }
+            if current & CLAIMED != 0 {
+                // A granter is deciding: its answer comes within a few instructions.
+                snooze(&backoff);
+                current = self.state.load(Ordering::Relaxed);
+                continue;
             }
             match self.state.compare_exchange_weak(
                 current,
@@ -177,6 +194,51 @@ impl Waiter {
             // caller reached it through a reference that keeps the Arc alive).
             None => Completion::Deliver(unsafe { OpInner::arc_from_waiter(self) }),
         })
+    }
+
+    /// Claims the waiter for a grant still to be decided (see the module comment): `false`
+    /// if its outcome is already decided. Only under the waiter's line mutex; end the
+    /// claim with [`complete_claimed`](Self::complete_claimed) or
+    /// [`unclaim`](Self::unclaim) before unlocking.
+    pub(crate) fn try_claim(&self) -> bool {
+        let mut current = self.state.load(Ordering::Relaxed);
+        loop {
+            if current & DONE != 0 {
+                return false;
+            }
+            debug_assert!(current & CLAIMED == 0, "a waiter claimed twice");
+            match self.state.compare_exchange_weak(
+                current,
+                current | CLAIMED,
+                Ordering::Acquire,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return true,
+                Err(actual) => current = actual,
+            }
+        }
+    }
+
+    /// Ends a claim without deciding: the waiter is pending as before.
+    pub(crate) fn unclaim(&self) {
+        self.state.fetch_and(!CLAIMED, Ordering::Release);
+    }
+
+    /// Decides a claimed waiter's outcome (nobody else can meanwhile).
+    pub(crate) fn complete_claimed(&self, outcome: Outcome) -> Completion {
+        let unparker = match &self.face {
+            Face::Thread(parker) => Some(parker.unparker(&self.state)),
+            Face::Async => None,
+        };
+        let previous = self.state.swap(outcome.encode(), Ordering::AcqRel);
+        debug_assert!(previous & CLAIMED != 0 && previous & DONE == 0);
+        match unparker {
+            Some(unparker) => {
+                Completion::Unpark((previous & !CLAIMED == SLEEPING).then_some(unparker))
+            }
+            // SAFETY: as in `try_complete`.
+            None => Completion::Deliver(unsafe { OpInner::arc_from_waiter(self) }),
+        }
     }
 
     /// Overwrites a final outcome. Only for the one party that already owns the outcome
@@ -197,12 +259,22 @@ impl Waiter {
         if spin && super::parker::spin_until(|| self.outcome().is_some()) {
             return self.outcome();
         }
-        if self
-            .state
-            .compare_exchange(PENDING, SLEEPING, Ordering::AcqRel, Ordering::Acquire)
-            .is_err()
-        {
-            return self.outcome();
+        // PENDING → SLEEPING, keeping a granter's claim (whose completion then wakes us).
+        let backoff = crossbeam_utils::Backoff::new();
+        let mut current = self.state.load(Ordering::Acquire);
+        loop {
+            if current & DONE != 0 {
+                return self.outcome();
+            }
+            match self.state.compare_exchange_weak(
+                current,
+                current | SLEEPING,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => break,
+                Err(actual) => current = actual,
+            }
         }
         loop {
             parker.sleep(&self.state, SLEEPING, deadline);
@@ -218,6 +290,10 @@ impl Waiter {
                     }
                     None => self.outcome(),
                 };
+            }
+            if self.state.load(Ordering::Relaxed) & CLAIMED != 0 {
+                // The word is not `SLEEPING` while a granter decides: wait it out.
+                snooze(&backoff);
             }
         }
     }
