@@ -462,7 +462,11 @@ fn queue_admitted_put_lands_before_its_grant_is_seen() {
         };
         grower.join().unwrap();
         for &item in expected {
-            assert_eq!(q.try_get(), Ok(item), "a later put overtook an admitted one");
+            assert_eq!(
+                q.try_get(),
+                Ok(item),
+                "a later put overtook an admitted one"
+            );
         }
         assert_eq!(q.try_get(), Err(Status::WouldBlock));
     });

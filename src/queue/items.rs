@@ -59,6 +59,13 @@ impl Items {
         }
     }
 
+    /// Whether `push` itself orders it before the caller's later SeqCst loads (see
+    /// `Queue::after_push`): true for the FIFO lane, whose push is a SeqCst
+    /// read-modify-write of its tail that pops honour; not under loom (a locked deque).
+    pub(crate) fn push_orders_later_loads(&self) -> bool {
+        cfg!(not(loom)) && matches!(self, Items::Fifo { .. })
+    }
+
     /// Takes the next item, if one is visible.
     pub(crate) fn pop(&self) -> Option<u64> {
         match self {

@@ -39,8 +39,9 @@
 //! front ([`WaitSource::give_back`]). Nothing is lost or delivered twice, and a FIFO queue
 //! keeps each producer's order for each consumer (`tests/c/test_stress_queue.c` checks it).
 //!
-//! Task counting (`task_done`/`join`) is a [`Countdown`] beside the queue: every accepted
-//! put raises it before its item becomes visible; `join` waits for it to reach zero.
+//! Task counting (`task_done`/`join`) is a [`Countdown`] beside the queue, raised lazily
+//! from the counters by whoever asks ([`TaskBook`]), so that puts do not contend on it;
+//! `join` waits for it to reach zero.
 
 mod items;
 mod store;
@@ -90,7 +91,29 @@ pub struct Queue {
     /// The line of blocked putters or getters; its mutex also orders flag changes.
     line: Mutex<WaitList>,
     tasks: Arc<Countdown>,
+    /// What `tasks` has not been told yet (see [`TaskBook`]).
+    book: CachePadded<TaskBook>,
     discard: Option<Discard>,
+}
+
+/// Task counting kept off the put path. Every accepted put is a task; instead of raising
+/// the countdown on each put (a read-modify-write the producers would all contend on),
+/// the queue derives the number of accepted puts from its counters when someone asks
+/// (`task_done`, `unfinished`, `join`, a discard) and raises the countdown by what is new:
+///
+/// accepted = `pushed` (every slot reservation is an accepted put: a reservation never
+/// fails or is undone once made) − `put_backs` (a got item put back in front takes a slot
+/// again without being a new put) + `handed` (a put handed straight to a waiting getter
+/// reserved no slot).
+///
+/// A consumer marking an item done has seen the item, so its put's reservation (or handoff
+/// count) happened before: the sync it runs first includes it.
+#[derive(Default)]
+struct TaskBook {
+    handed: AtomicU64,
+    put_backs: AtomicU64,
+    /// Accepted puts already added to `tasks`.
+    synced: AtomicU64,
 }
 
 fn getter() -> Request {
@@ -131,6 +154,7 @@ impl Queue {
             capacity: AtomicU64::new(capacity_of(capacity)?),
             line: Mutex::new(WaitList::new()),
             tasks: Arc::new(Countdown::new(0)?),
+            book: CachePadded::new(TaskBook::default()),
             discard,
         })
     }
@@ -208,9 +232,41 @@ impl Queue {
         Some(item)
     }
 
-    fn count_task(&self, n: u64) {
-        // Cannot overflow: a queue never holds 2^63 items.
-        let _ = self.tasks.up(n);
+    /// Accepted puts so far (see [`TaskBook`]); never more than the true number (an
+    /// in-flight put back is seen in `put_backs` if it is seen in `pushed`).
+    fn accepted(&self) -> u64 {
+        let pushed = self.pushed.load(Ordering::SeqCst);
+        let put_backs = self.book.put_backs.load(Ordering::SeqCst);
+        let handed = self.book.handed.load(Ordering::SeqCst);
+        (pushed - put_backs) + handed
+    }
+
+    /// Raises `tasks` by the accepted puts it has not counted yet. The countdown is raised
+    /// *before* the new total is published, so whoever sees the total sees the count, and
+    /// the countdown never lags behind what a consumer could mark done (a raise that lost
+    /// the race to publish is taken back).
+    fn sync_tasks(&self) {
+        loop {
+            let synced = self.book.synced.load(Ordering::Acquire);
+            let accepted = self.accepted();
+            if accepted <= synced {
+                return;
+            }
+            let new = accepted - synced;
+            // Cannot overflow: a queue never holds 2^63 items.
+            let _ = self.tasks.up(new);
+            match self.book.synced.compare_exchange(
+                synced,
+                accepted,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return,
+                Err(_) => {
+                    self.tasks.down_saturating(new);
+                }
+            }
+        }
     }
 
     // ---------------------------------------------------------------- put
@@ -277,7 +333,6 @@ impl Queue {
         if self.flags() != 0 || self.reserve(1) == 0 {
             return false;
         }
-        self.count_task(1);
         self.items.push(item, priority);
         self.after_push();
         true
@@ -286,7 +341,15 @@ impl Queue {
     /// After items became visible without the mutex: serve getters that joined the line
     /// meanwhile, and discard what landed after an immediate shutdown.
     fn after_push(&self) {
-        fence(Ordering::SeqCst);
+        // The push must be ordered before the flags read (the putter's half of the
+        // handshake with a joining getter). A FIFO lane's push already is: it reserves its
+        // slot with a SeqCst read-modify-write of the lane's tail, and a pop that finds the
+        // tail past its head waits for the item instead of saying "empty" (crossbeam's
+        // `ArrayQueue` and `SegQueue` both do; the getter's fence before its pop then sees
+        // the tail). A locked store publishes on unlock (release only): fence.
+        if !self.items.push_orders_later_loads() {
+            fence(Ordering::SeqCst);
+        }
         if self.state.load(Ordering::SeqCst) & (GETTERS | DISCARDING) != 0 {
             let discarded = self.with_lock(|line, wakeups| {
                 self.settle(line, wakeups);
@@ -314,10 +377,10 @@ impl Queue {
         // be among them); only then may this item go straight to the next getter.
         self.settle(line, wakeups);
         if holds_getters(line) {
-            // Counted before the getter can see the item (and mark it done).
             let handed = line.grant_first(wakeups, |getter| {
                 (!getter.request.offers_item).then(|| {
-                    self.count_task(1);
+                    // Counted before the getter can see the item (and mark it done).
+                    self.book.handed.fetch_add(1, Ordering::SeqCst);
                     item
                 })
             });
@@ -347,7 +410,6 @@ impl Queue {
         if self.reserve(1) == 0 {
             return false;
         }
-        self.count_task(1);
         self.items.push(item, priority);
         true
     }
@@ -392,21 +454,17 @@ impl Queue {
     }
 
     fn admit_one_putter(&self, line: &mut WaitList, wakeups: &mut Wakeups) -> bool {
-        if self.reserve(1) == 0 {
-            return false;
-        }
-        let admitted = line
-            .grant_first(wakeups, |waiter| {
-                let (item, priority) = offered(&waiter.request)?;
-                self.count_task(1);
-                self.items.push(item, priority);
-                Some(0)
-            })
-            .is_some();
-        if !admitted {
-            self.pushed.fetch_sub(1, Ordering::Relaxed);
-        }
-        admitted
+        line.grant_first(wakeups, |waiter| {
+            let (item, priority) = offered(&waiter.request)?;
+            // Reserved only for a claimed putter: a reservation is never undone (it
+            // counts as an accepted put: see `TaskBook`).
+            if self.reserve(1) == 0 {
+                return None;
+            }
+            self.items.push(item, priority);
+            Some(0)
+        })
+        .is_some()
     }
 
     /// Under the mutex: an empty line needs no flag.
@@ -418,7 +476,9 @@ impl Queue {
 
     /// An item taken out goes back in front (room is not checked: it was inside).
     fn put_back(&self, item: u64) {
-        self.pushed.fetch_add(1, Ordering::Relaxed);
+        // `put_backs` first: whoever sees the slot in `pushed` sees it (`accepted`).
+        self.book.put_backs.fetch_add(1, Ordering::SeqCst);
+        self.pushed.fetch_add(1, Ordering::SeqCst);
         self.items.push_next(item);
     }
 
@@ -609,7 +669,6 @@ impl Queue {
         if room == 0 {
             return 0;
         }
-        self.count_task(room as u64);
         for (i, &item) in items[..room].iter().enumerate() {
             self.items.push(item, priority(i));
         }
@@ -701,16 +760,19 @@ impl Queue {
 
     /// Marks one task done: `Ok`, or `Overflow` if no task is unfinished.
     pub fn task_done(&self) -> Status {
+        self.sync_tasks();
         self.tasks.down()
     }
 
     /// Accepted puts not yet marked done.
     pub fn unfinished(&self) -> u64 {
+        self.sync_tasks();
         self.tasks.value()
     }
 
     /// Waits until every accepted put was marked done: `Ok` or `Timeout`.
     pub fn join(&self, deadline: Deadline) -> Status {
+        self.sync_tasks();
         self.tasks.wait(deadline)
     }
 
@@ -721,6 +783,7 @@ impl Queue {
         callback: Option<Callback>,
         arg: *mut c_void,
     ) -> Started {
+        self.sync_tasks();
         self.tasks.wait_async(port, callback, arg)
     }
 
@@ -791,6 +854,8 @@ impl Queue {
         if items.is_empty() {
             return;
         }
+        // The discarded items were accepted puts: counted before they are marked done.
+        self.sync_tasks();
         self.tasks.down_saturating(items.len() as u64);
         if let Some(discard) = &self.discard {
             for item in items {
