@@ -302,7 +302,8 @@ typedef void (*weft_item_destructor)(void *ctx, void *item);
 #define WEFT_INVALID 12
 
 /**
- * Memory could not be allocated.
+ * Memory could not be allocated. Reserved: weft allocates through Rust's global
+ * allocator, which aborts the process when memory runs out, so no call returns it yet.
  */
 #define WEFT_NO_MEMORY 13
 

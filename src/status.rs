@@ -30,7 +30,9 @@ pub enum Status {
     Busy = 11,
     /// A NULL or out-of-range argument.
     Invalid = 12,
-    /// Memory could not be allocated.
+    /// Memory could not be allocated. Reserved: today weft allocates through Rust's
+    /// global allocator, which aborts the process when memory runs out (as Rust's `std`
+    /// does), so no call returns this yet.
     NoMemory = 13,
     /// An operating system call failed (see `errno`).
     System = 14,

@@ -33,7 +33,8 @@ pub const WEFT_OVERFLOW: weft_status = 10;
 pub const WEFT_BUSY: weft_status = 11;
 /// A NULL handle or out-pointer, or an out-of-range argument. Nothing changed.
 pub const WEFT_INVALID: weft_status = 12;
-/// Memory could not be allocated.
+/// Memory could not be allocated. Reserved: weft allocates through Rust's global
+/// allocator, which aborts the process when memory runs out, so no call returns it yet.
 pub const WEFT_NO_MEMORY: weft_status = 13;
 /// An operating system call failed; `errno` tells why.
 pub const WEFT_SYSTEM: weft_status = 14;
