@@ -1,0 +1,40 @@
+# Event loop integration (issue 5, loop part): include/weft_uv.h and include/weft_glib.h are
+# header-only; this file builds their examples, the loop tests (plain, ASan+LSan, valgrind)
+# and the wake-up benchmark. Included from CMakeLists.txt. Everything here is skipped, with
+# a message, when libuv or GLib is not found through pkg-config.
+find_package(PkgConfig)
+if(PKG_CONFIG_FOUND)
+  pkg_check_modules(WEFT_LIBUV IMPORTED_TARGET libuv)
+  pkg_check_modules(WEFT_GLIB IMPORTED_TARGET glib-2.0)
+endif()
+if(NOT WEFT_LIBUV_FOUND OR NOT WEFT_GLIB_FOUND)
+  message(STATUS "weft loops: libuv or glib-2.0 not found (pkg-config): loop examples, tests and benchmarks skipped")
+  return()
+endif()
+
+# weft_loop_exe(<name> <source> [ASAN]): a C11 program against libweft.so, libuv and GLib,
+# with every warning an error.
+function(weft_loop_exe name source)
+  add_executable(${name} "${source}")
+  target_link_libraries(${name} PRIVATE weft::weft PkgConfig::WEFT_LIBUV PkgConfig::WEFT_GLIB
+                        Threads::Threads)
+  set_target_properties(${name} PROPERTIES C_STANDARD 11 C_STANDARD_REQUIRED ON)
+  target_compile_options(${name} PRIVATE -Wall -Wextra -Werror -g)
+  if("ASAN" IN_LIST ARGN)
+    target_compile_options(${name} PRIVATE -fsanitize=address -fno-omit-frame-pointer)
+    target_link_options(${name} PRIVATE -fsanitize=address)
+  endif()
+endfunction()
+
+# --- examples: each checks its own invariants and exits non-zero on failure
+foreach(name IN ITEMS headline_uv glib_uv_queue pool_uv_semaphore)
+  if(EXISTS "${WEFT_SOURCE_DIR}/examples/${name}.c")
+    weft_loop_exe(${name} "${WEFT_SOURCE_DIR}/examples/${name}.c")
+    add_test(NAME ${name} COMMAND ${name})
+    set_tests_properties(${name} PROPERTIES TIMEOUT 120 LABELS "loops;example")
+    weft_loop_exe(${name}_asan "${WEFT_SOURCE_DIR}/examples/${name}.c" ASAN)
+    add_test(NAME ${name}_asan COMMAND ${name}_asan)
+    set_tests_properties(${name}_asan PROPERTIES TIMEOUT 300 LABELS "loops;example;asan"
+      ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1")
+  endif()
+endforeach()
