@@ -1,0 +1,384 @@
+/*
+ * bench_wake: what it costs a plain thread to wake an event loop through weft, against the
+ * loop's own bare wake-up primitive. One round trip = the thread sends a token to the loop,
+ * the loop wakes, handles it and answers, the thread wakes with the answer. One token in
+ * flight at a time (ping-pong), so this measures latency, wake-ups included.
+ *
+ *   uv   weft (port)  : thread weft_queue_put(q1) -> the loop's pending weft_queue_get_async
+ *                       on its weft_uv_port completes (eventfd -> uv_poll -> weft_port_run);
+ *                       the loop starts its next get and weft_queue_put(q2); the thread
+ *                       waits in weft_queue_get(q2) (blocking face).
+ *   uv   weft (helper): the same through weft_uv_queue_get (helper op: malloc, a uv timer
+ *                       handle and its close per op).
+ *   uv   bare         : thread stores the token in an atomic slot, uv_async_send; the loop's
+ *                       uv_async callback answers through a POSIX sem_t the thread waits on.
+ *   glib weft (port)  : as uv weft (port), on a GMainContext through weft_glib_source.
+ *   glib bare         : thread stores the token, g_main_context_wakeup(ctx); the context's
+ *                       thread runs g_main_context_iteration(ctx, TRUE) and checks the slot
+ *                       after each; it answers through a sem_t.
+ *
+ * The bare peers carry one word through an atomic slot and a semaphore and queue nothing;
+ * weft carries the token through two real queues (FIFO, any number in flight).
+ *
+ * Usage: bench_wake [rounds]      (default 200000; WEFT_BENCH_QUICK=1: 2000, a smoke run)
+ * Prints ns per round trip (best of 3 repetitions) and the ratio weft / bare.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <glib.h>
+#include <uv.h>
+#include <weft.h>
+#include <weft_glib.h>
+#include <weft_uv.h>
+
+static long rounds = 200000;
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void check(weft_status s, const char *what) {
+    if (s != WEFT_OK) {
+        fprintf(stderr, "bench_wake: %s returned %s\n", what, weft_status_str(s));
+        exit(1);
+    }
+}
+
+#define STOP ((void *)(uintptr_t)1) /* the last token: the loop answers and leaves */
+#define TOKEN(i) ((void *)(uintptr_t)(((uintptr_t)(i) << 1) | 0x10))
+
+/* The way back, loop -> thread, for every variant: a POSIX semaphore (sem_t) or a weft
+ * queue (blocking get). With the same way back, only the thread -> loop wake differs. */
+static sem_t back_sem;
+static void *back_slot;
+static int back_weft;
+static weft_queue *back_q;
+
+static void bare_answer(sem_t *sem, void **answer_slot, void *item) {
+    if (back_weft) {
+        check(weft_queue_put(back_q, item, 0, 0), "put back");
+    } else {
+        *answer_slot = item;
+        sem_post(sem);
+    }
+}
+
+static void *bare_wait_answer(sem_t *sem, void **answer_slot) {
+    if (back_weft) {
+        void *item = NULL;
+        check(weft_queue_get(back_q, &item, WEFT_FOREVER), "get back");
+        return item;
+    }
+    while (sem_wait(sem) != 0) {
+    }
+    return *answer_slot;
+}
+
+
+/* ---- the thread side of the weft variants --------------------------------------------- */
+
+struct weft_pair {
+    weft_queue *q1; /* to the loop */
+};
+
+static double weft_pinger(struct weft_pair *p) {
+    uint64_t t0 = now_ns();
+    for (long i = 0; i < rounds; i++) {
+        check(weft_queue_put(p->q1, TOKEN(i), 0, WEFT_FOREVER), "put q1");
+        void *back = bare_wait_answer(&back_sem, &back_slot);
+        if (back != TOKEN(i)) {
+            fprintf(stderr, "bench_wake: wrong answer\n");
+            exit(1);
+        }
+    }
+    double ns = (double)(now_ns() - t0) / (double)rounds;
+    check(weft_queue_put(p->q1, STOP, 0, WEFT_FOREVER), "put stop");
+    bare_wait_answer(&back_sem, &back_slot);
+    return ns;
+}
+
+/* ---- uv, weft through the port (raw ops) ---------------------------------------------- */
+
+struct uv_weft {
+    struct weft_pair pair;
+    uv_loop_t loop;
+    weft_uv_port *wuv;
+    weft_op *op;
+    int helper;
+};
+
+static void uv_weft_next(struct uv_weft *s);
+
+static void uv_weft_answer(struct uv_weft *s, void *item) {
+    if (item == STOP) {
+        weft_uv_port_close(s->wuv, NULL, NULL);
+    } else {
+        uv_weft_next(s); /* be waiting again before the thread can send the next */
+    }
+    bare_answer(&back_sem, &back_slot, item);
+}
+
+static void uv_weft_on_item(void *arg, weft_status status) {
+    struct uv_weft *s = arg;
+    void *item = NULL;
+    check(status, "async get");
+    check(weft_op_item(s->op, &item), "weft_op_item");
+    weft_op_free(s->op);
+    s->op = NULL;
+    uv_weft_answer(s, item);
+}
+
+static void uv_weft_on_done(void *arg, weft_status status, const weft_uv_grant *grant) {
+    check(status, "helper get");
+    uv_weft_answer(arg, grant->item);
+}
+
+static void uv_weft_next(struct uv_weft *s) {
+    if (s->helper) {
+        check(weft_uv_queue_get(s->wuv, s->pair.q1, 0, uv_weft_on_done, s, NULL), "uv get");
+        return;
+    }
+    void *item = NULL;
+    weft_status st = weft_queue_get_async(s->pair.q1, &item, weft_uv_port_weft(s->wuv),
+                                          uv_weft_on_item, s, &s->op);
+    if (st == WEFT_OK) {
+        uv_weft_answer(s, item);
+        return;
+    }
+    if (st != WEFT_PENDING) check(st, "weft_queue_get_async");
+}
+
+static void *uv_weft_loop(void *arg) {
+    struct uv_weft *s = arg;
+    uv_run(&s->loop, UV_RUN_DEFAULT);
+    return NULL;
+}
+
+static double run_uv_weft(int helper) {
+    struct uv_weft s = {.helper = helper};
+    check(weft_queue_new(WEFT_QUEUE_FIFO, WEFT_UNBOUNDED, NULL, NULL, &s.pair.q1), "q1");
+    uv_loop_init(&s.loop);
+    check(weft_uv_port_new(&s.loop, &s.wuv), "weft_uv_port_new");
+    uv_weft_next(&s);
+    pthread_t t;
+    pthread_create(&t, NULL, uv_weft_loop, &s);
+    double ns = weft_pinger(&s.pair);
+    pthread_join(t, NULL);
+    uv_loop_close(&s.loop);
+    weft_queue_free(s.pair.q1);
+    return ns;
+}
+
+/* ---- uv, bare uv_async_send ------------------------------------------------------------ */
+
+struct uv_bare {
+    uv_loop_t loop;
+    uv_async_t async;
+    _Atomic(void *) slot;
+};
+
+static void uv_bare_on_async(uv_async_t *a) {
+    struct uv_bare *s = a->data;
+    void *item = atomic_exchange(&s->slot, NULL);
+    if (item == NULL) return; /* coalesced or spurious */
+    if (item == STOP) uv_close((uv_handle_t *)&s->async, NULL);
+    bare_answer(&back_sem, &back_slot, item);
+}
+
+static void *uv_bare_loop(void *arg) {
+    struct uv_bare *s = arg;
+    uv_run(&s->loop, UV_RUN_DEFAULT);
+    return NULL;
+}
+
+static double run_uv_bare(void) {
+    struct uv_bare s;
+    memset(&s, 0, sizeof s);
+    uv_loop_init(&s.loop);
+    uv_async_init(&s.loop, &s.async, uv_bare_on_async);
+    s.async.data = &s;
+    pthread_t t;
+    pthread_create(&t, NULL, uv_bare_loop, &s);
+    uint64_t t0 = now_ns();
+    for (long i = 0; i < rounds; i++) {
+        atomic_store(&s.slot, TOKEN(i));
+        uv_async_send(&s.async);
+        if (bare_wait_answer(&back_sem, &back_slot) != TOKEN(i)) exit(1);
+    }
+    double ns = (double)(now_ns() - t0) / (double)rounds;
+    atomic_store(&s.slot, STOP);
+    uv_async_send(&s.async);
+    bare_wait_answer(&back_sem, &back_slot);
+    pthread_join(t, NULL);
+    uv_loop_close(&s.loop);
+    return ns;
+}
+
+/* ---- glib, weft through the source's port ---------------------------------------------- */
+
+struct glib_weft {
+    struct weft_pair pair;
+    GMainContext *ctx;
+    weft_glib_source *ws;
+    weft_op *op;
+    int stop;
+};
+
+static void glib_weft_next(struct glib_weft *s);
+
+static void glib_weft_answer(struct glib_weft *s, void *item) {
+    if (item == STOP) s->stop = 1;
+    else glib_weft_next(s);
+    bare_answer(&back_sem, &back_slot, item);
+}
+
+static void glib_weft_on_item(void *arg, weft_status status) {
+    struct glib_weft *s = arg;
+    void *item = NULL;
+    check(status, "async get");
+    check(weft_op_item(s->op, &item), "weft_op_item");
+    weft_op_free(s->op);
+    s->op = NULL;
+    glib_weft_answer(s, item);
+}
+
+static void glib_weft_next(struct glib_weft *s) {
+    void *item = NULL;
+    weft_status st = weft_queue_get_async(s->pair.q1, &item, weft_glib_source_port(s->ws),
+                                          glib_weft_on_item, s, &s->op);
+    if (st == WEFT_OK) {
+        glib_weft_answer(s, item);
+        return;
+    }
+    if (st != WEFT_PENDING) check(st, "weft_queue_get_async");
+}
+
+static void *glib_weft_loop(void *arg) {
+    struct glib_weft *s = arg;
+    g_main_context_push_thread_default(s->ctx);
+    while (!s->stop) g_main_context_iteration(s->ctx, TRUE);
+    weft_glib_source_destroy(s->ws);
+    while (g_main_context_iteration(s->ctx, FALSE)) {
+    }
+    g_main_context_pop_thread_default(s->ctx);
+    return NULL;
+}
+
+static double run_glib_weft(void) {
+    struct glib_weft s;
+    memset(&s, 0, sizeof s);
+    check(weft_queue_new(WEFT_QUEUE_FIFO, WEFT_UNBOUNDED, NULL, NULL, &s.pair.q1), "q1");
+    s.ctx = g_main_context_new();
+    check(weft_glib_source_new(s.ctx, &s.ws), "weft_glib_source_new");
+    glib_weft_next(&s);
+    pthread_t t;
+    pthread_create(&t, NULL, glib_weft_loop, &s);
+    double ns = weft_pinger(&s.pair);
+    pthread_join(t, NULL);
+    g_main_context_unref(s.ctx);
+    weft_queue_free(s.pair.q1);
+    return ns;
+}
+
+/* ---- glib, bare g_main_context_wakeup --------------------------------------------------- */
+
+struct glib_bare {
+    GMainContext *ctx;
+    _Atomic(void *) slot;
+};
+
+static void *glib_bare_loop(void *arg) {
+    struct glib_bare *s = arg;
+    g_main_context_push_thread_default(s->ctx);
+    for (;;) {
+        g_main_context_iteration(s->ctx, TRUE);
+        void *item = atomic_exchange(&s->slot, NULL);
+        if (item == NULL) continue;
+        bare_answer(&back_sem, &back_slot, item);
+        if (item == STOP) break;
+    }
+    g_main_context_pop_thread_default(s->ctx);
+    return NULL;
+}
+
+static double run_glib_bare(void) {
+    struct glib_bare s;
+    memset(&s, 0, sizeof s);
+    s.ctx = g_main_context_new();
+    pthread_t t;
+    pthread_create(&t, NULL, glib_bare_loop, &s);
+    uint64_t t0 = now_ns();
+    for (long i = 0; i < rounds; i++) {
+        atomic_store(&s.slot, TOKEN(i));
+        g_main_context_wakeup(s.ctx);
+        if (bare_wait_answer(&back_sem, &back_slot) != TOKEN(i)) exit(1);
+    }
+    double ns = (double)(now_ns() - t0) / (double)rounds;
+    atomic_store(&s.slot, STOP);
+    g_main_context_wakeup(s.ctx);
+    bare_wait_answer(&back_sem, &back_slot);
+    pthread_join(t, NULL);
+    g_main_context_unref(s.ctx);
+    return ns;
+}
+
+/* ---- main ---------------------------------------------------------------------------------- */
+
+static double best_of(double (*fn)(void), int reps) {
+    double best = 0;
+    for (int r = 0; r < reps; r++) {
+        double ns = fn();
+        if (r == 0 || ns < best) best = ns;
+    }
+    return best;
+}
+static double uv_weft_port(void) { return run_uv_weft(0); }
+static double uv_weft_helper(void) { return run_uv_weft(1); }
+
+int main(int argc, char **argv) {
+    int reps = 3;
+    if (getenv("WEFT_BENCH_QUICK") != NULL) {
+        rounds = 2000;
+        reps = 1;
+    }
+    if (argc > 1) rounds = atol(argv[1]);
+    if (rounds < 1) rounds = 1;
+    printf("bench_wake: thread -> loop -> thread round trips, %ld per run, best of %d runs\n",
+           rounds, reps);
+    check(weft_queue_new(WEFT_QUEUE_FIFO, WEFT_UNBOUNDED, NULL, NULL, &back_q), "back_q");
+    sem_init(&back_sem, 0, 0);
+    printf("%-44s %10s %10s %12s\n", "thread -> loop wake", "back: sem", "back: weft",
+           "(ns/round trip)");
+    double r[2][5];
+    for (back_weft = 0; back_weft < 2; back_weft++) {
+        r[back_weft][0] = best_of(run_uv_bare, reps);
+        r[back_weft][1] = best_of(uv_weft_port, reps);
+        r[back_weft][2] = best_of(uv_weft_helper, reps);
+        r[back_weft][3] = best_of(run_glib_bare, reps);
+        r[back_weft][4] = best_of(run_glib_weft, reps);
+    }
+    static const char *names[5] = {
+        "uv   bare uv_async_send (atomic slot)",
+        "uv   weft queue -> weft_uv_port (raw op)",
+        "uv   weft queue -> weft_uv_queue_get helper",
+        "glib bare g_main_context_wakeup (slot)",
+        "glib weft queue -> weft_glib_source (raw)",
+    };
+    for (int v = 0; v < 5; v++) printf("%-44s %10.0f %10.0f\n", names[v], r[0][v], r[1][v]);
+    for (int b = 0; b < 2; b++)
+        printf("ratio weft/bare, back by %-4s: uv raw %.2f, uv helper %.2f, glib %.2f\n",
+               b ? "weft" : "sem", r[b][1] / r[b][0], r[b][2] / r[b][0], r[b][4] / r[b][3]);
+    weft_queue_free(back_q);
+    sem_destroy(&back_sem);
+    return 0;
+}
