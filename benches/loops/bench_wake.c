@@ -4,24 +4,29 @@
  * the loop wakes, handles it and answers, the thread wakes with the answer. One token in
  * flight at a time (ping-pong), so this measures latency, wake-ups included.
  *
- *   uv   weft (port)  : thread weft_queue_put(q1) -> the loop's pending weft_queue_get_async
- *                       on its weft_uv_port completes (eventfd -> uv_poll -> weft_port_run);
- *                       the loop starts its next get and weft_queue_put(q2); the thread
- *                       waits in weft_queue_get(q2) (blocking face).
- *   uv   weft (helper): the same through weft_uv_queue_get (helper op: malloc, a uv timer
- *                       handle and its close per op).
- *   uv   bare         : thread stores the token in an atomic slot, uv_async_send; the loop's
- *                       uv_async callback answers through a POSIX sem_t the thread waits on.
- *   glib weft (port)  : as uv weft (port), on a GMainContext through weft_glib_source.
- *   glib bare         : thread stores the token, g_main_context_wakeup(ctx); the context's
- *                       thread runs g_main_context_iteration(ctx, TRUE) and checks the slot
- *                       after each; it answers through a sem_t.
+ * Thread -> loop (what differs between the variants):
+ *   uv   weft (raw op): the thread does weft_queue_put(q1); the loop's pending
+ *                       weft_queue_get_async on its weft_uv_port completes (eventfd ->
+ *                       uv_poll -> weft_port_run -> callback); the loop starts its next get.
+ *   uv   weft (helper): the same through weft_uv_queue_get (a helper op: malloc, a uv timer
+ *                       handle and its close, per op).
+ *   uv   bare         : the thread stores the token in an atomic slot and calls
+ *                       uv_async_send; the loop's uv_async callback takes it.
+ *   glib weft (raw op): as uv weft (raw op), on a GMainContext through weft_glib_source.
+ *   glib bare         : the thread stores the token, g_main_context_wakeup(ctx); the
+ *                       context's thread runs g_main_context_iteration(ctx, TRUE) and checks
+ *                       the slot after each iteration.
+ * Loop -> thread (the same for every variant, measured both ways): a POSIX sem_t (sem_post
+ * / sem_wait, the answer in a plain slot), or a second weft queue (weft_queue_put /
+ * blocking weft_queue_get).
  *
- * The bare peers carry one word through an atomic slot and a semaphore and queue nothing;
- * weft carries the token through two real queues (FIFO, any number in flight).
+ * The bare peers carry one word through an atomic slot and queue nothing (uv_async_send
+ * coalesces); weft carries it through a real FIFO queue (any number in flight).
  *
- * Usage: bench_wake [rounds]      (default 200000; WEFT_BENCH_QUICK=1: 2000, a smoke run)
- * Prints ns per round trip (best of 3 repetitions) and the ratio weft / bare.
+ * Usage: bench_wake [rounds [reps]]   (default 20000 round trips x 10 repetitions;
+ *                                      WEFT_BENCH_QUICK=1: 2000 x 1, a smoke run)
+ * The variants run interleaved, repetition by repetition, each way back in turn; prints
+ * the min and the median ns per round trip over the repetitions, and weft / bare ratios.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -39,7 +44,7 @@
 #include <weft_glib.h>
 #include <weft_uv.h>
 
-static long rounds = 200000;
+static long rounds = 20000;
 
 static uint64_t now_ns(void) {
     struct timespec ts;
@@ -334,50 +339,63 @@ static double run_glib_bare(void) {
 
 /* ---- main ---------------------------------------------------------------------------------- */
 
-static double best_of(double (*fn)(void), int reps) {
-    double best = 0;
-    for (int r = 0; r < reps; r++) {
-        double ns = fn();
-        if (r == 0 || ns < best) best = ns;
-    }
-    return best;
-}
 static double uv_weft_port(void) { return run_uv_weft(0); }
 static double uv_weft_helper(void) { return run_uv_weft(1); }
 
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+#define VARIANTS 5
+#define MAX_REPS 100
+
 int main(int argc, char **argv) {
-    int reps = 3;
+    int reps = 10;
     if (getenv("WEFT_BENCH_QUICK") != NULL) {
         rounds = 2000;
         reps = 1;
     }
     if (argc > 1) rounds = atol(argv[1]);
+    if (argc > 2) reps = atoi(argv[2]);
     if (rounds < 1) rounds = 1;
-    printf("bench_wake: thread -> loop -> thread round trips, %ld per run, best of %d runs\n",
-           rounds, reps);
-    check(weft_queue_new(WEFT_QUEUE_FIFO, WEFT_UNBOUNDED, NULL, NULL, &back_q), "back_q");
-    sem_init(&back_sem, 0, 0);
-    printf("%-44s %10s %10s %12s\n", "thread -> loop wake", "back: sem", "back: weft",
-           "(ns/round trip)");
-    double r[2][5];
-    for (back_weft = 0; back_weft < 2; back_weft++) {
-        r[back_weft][0] = best_of(run_uv_bare, reps);
-        r[back_weft][1] = best_of(uv_weft_port, reps);
-        r[back_weft][2] = best_of(uv_weft_helper, reps);
-        r[back_weft][3] = best_of(run_glib_bare, reps);
-        r[back_weft][4] = best_of(run_glib_weft, reps);
-    }
-    static const char *names[5] = {
+    if (reps < 1) reps = 1;
+    if (reps > MAX_REPS) reps = MAX_REPS;
+    static const char *names[VARIANTS] = {
         "uv   bare uv_async_send (atomic slot)",
         "uv   weft queue -> weft_uv_port (raw op)",
         "uv   weft queue -> weft_uv_queue_get helper",
         "glib bare g_main_context_wakeup (slot)",
         "glib weft queue -> weft_glib_source (raw)",
     };
-    for (int v = 0; v < 5; v++) printf("%-44s %10.0f %10.0f\n", names[v], r[0][v], r[1][v]);
+    static double (*const fns[VARIANTS])(void) = {run_uv_bare, uv_weft_port, uv_weft_helper,
+                                                   run_glib_bare, run_glib_weft};
+    printf("bench_wake: thread -> loop -> thread round trips; %d repetitions of %ld round trips "
+           "per variant and way back, interleaved (noise hits every variant alike)\n",
+           reps, rounds);
+    check(weft_queue_new(WEFT_QUEUE_FIFO, WEFT_UNBOUNDED, NULL, NULL, &back_q), "back_q");
+    sem_init(&back_sem, 0, 0);
+    static double samples[2][VARIANTS][MAX_REPS];
+    for (int r = 0; r < reps; r++)
+        for (back_weft = 0; back_weft < 2; back_weft++)
+            for (int v = 0; v < VARIANTS; v++) samples[back_weft][v][r] = fns[v]();
+    double best[2][VARIANTS], median[2][VARIANTS];
     for (int b = 0; b < 2; b++)
-        printf("ratio weft/bare, back by %-4s: uv raw %.2f, uv helper %.2f, glib %.2f\n",
-               b ? "weft" : "sem", r[b][1] / r[b][0], r[b][2] / r[b][0], r[b][4] / r[b][3]);
+        for (int v = 0; v < VARIANTS; v++) {
+            qsort(samples[b][v], (size_t)reps, sizeof(double), cmp_double);
+            best[b][v] = samples[b][v][0];
+            median[b][v] = samples[b][v][reps / 2];
+        }
+    printf("ns per round trip, min / median:  %-19s %-19s\n", "back by sem_t", "back by weft queue");
+    for (int v = 0; v < VARIANTS; v++)
+        printf("%-44s %7.0f / %-7.0f   %7.0f / %-7.0f\n", names[v], best[0][v], median[0][v],
+               best[1][v], median[1][v]);
+    for (int b = 0; b < 2; b++)
+        printf("ratio weft/bare (min, median), back by %-4s: uv raw %.2f %.2f, uv helper %.2f "
+               "%.2f, glib %.2f %.2f\n",
+               b ? "weft" : "sem", best[b][1] / best[b][0], median[b][1] / median[b][0],
+               best[b][2] / best[b][0], median[b][2] / median[b][0], best[b][4] / best[b][3],
+               median[b][4] / median[b][3]);
     weft_queue_free(back_q);
     sem_destroy(&back_sem);
     return 0;
