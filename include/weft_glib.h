@@ -383,6 +383,46 @@ static inline weft_status weft_glib_queue_get(weft_glib_source *ws, weft_queue *
     return weft_glib_start(ws, weft_glib__start_get, queue, timeout_ms, done, arg, req_out);
 }
 
+static inline weft_status weft_glib__start_event(void *a, weft_port *port, weft_callback cb,
+                                                 void *cb_arg, weft_op **op_out,
+                                                 weft_glib_grant *fast) {
+    (void)fast;
+    return weft_event_wait_async((weft_event *)a, port, cb, cb_arg, op_out);
+}
+
+/* Waits for `event` to be set; `WEFT_OK` in `done` once it is. */
+static inline weft_status weft_glib_event_wait(weft_glib_source *ws, weft_event *event,
+                                               int64_t timeout_ms, weft_glib_done_cb done,
+                                               void *arg, weft_glib_op **req_out) {
+    return weft_glib_start(ws, weft_glib__start_event, event, timeout_ms, done, arg, req_out);
+}
+
+typedef struct weft_glib__put_args {
+    weft_queue *queue;
+    void *item;
+    int64_t priority;
+} weft_glib__put_args;
+
+static inline weft_status weft_glib__start_put(void *a, weft_port *port, weft_callback cb,
+                                               void *cb_arg, weft_op **op_out,
+                                               weft_glib_grant *fast) {
+    weft_glib__put_args *args = (weft_glib__put_args *)a;
+    (void)fast;
+    return weft_queue_put_async(args->queue, args->item, args->priority, port, cb, cb_arg,
+                                op_out);
+}
+
+/* Puts `item`, waiting for room: `WEFT_OK` in `done` when it went in; on any other status
+ * the item is still yours. On a shut-down queue the start returns `WEFT_CLOSED` (no
+ * `done`). */
+static inline weft_status weft_glib_queue_put(weft_glib_source *ws, weft_queue *queue,
+                                              void *item, int64_t priority, int64_t timeout_ms,
+                                              weft_glib_done_cb done, void *arg,
+                                              weft_glib_op **req_out) {
+    weft_glib__put_args args = {queue, item, priority};
+    return weft_glib_start(ws, weft_glib__start_put, &args, timeout_ms, done, arg, req_out);
+}
+
 #ifdef __cplusplus
 }
 #endif
