@@ -74,19 +74,19 @@ static void test_contract(void) {
     OK(weft_lock_free(lock));
 
     /* put (bounded queue of 1: the second put waits for a get) and event wait */
-    weft_queue *b;
-    OK(weft_queue_new(WEFT_QUEUE_FIFO, 1, NULL, NULL, &b));
+    weft_queue *bq;
+    OK(weft_queue_new(WEFT_QUEUE_FIFO, 1, NULL, NULL, &bq));
     struct getter p1 = {0}, p2 = {0}, e = {0};
-    OK(weft_glib_queue_put(ws, b, (void *)0x1, 0, 0, getter_done, &p1, NULL));
-    OK(weft_glib_queue_put(ws, b, (void *)0x2, 0, 1000, getter_done, &p2, NULL));
+    OK(weft_glib_queue_put(ws, bq, (void *)0x1, 0, 0, getter_done, &p1, NULL));
+    OK(weft_glib_queue_put(ws, bq, (void *)0x2, 0, 1000, getter_done, &p2, NULL));
     iterate_until(ctx, &p1.calls, 1);
     CHECK(p1.status == WEFT_OK && p2.calls == 0);
     void *got = NULL;
-    OK(weft_queue_get(b, &got, 0));
+    OK(weft_queue_get(bq, &got, 0));
     CHECK(got == (void *)0x1);
     iterate_until(ctx, &p2.calls, 1);
     CHECK(p2.status == WEFT_OK);
-    OK(weft_queue_free(b)); /* 0x2 still inside: no destructor, nothing to free */
+    OK(weft_queue_free(bq)); /* 0x2 still inside: no destructor, nothing to free */
     weft_event *ev;
     OK(weft_event_new(WEFT_EVENT_ONE_TIME, &ev));
     OK(weft_glib_event_wait(ws, ev, 1000, getter_done, &e, NULL));
