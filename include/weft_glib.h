@@ -150,6 +150,11 @@ static inline weft_status weft_glib_source_new(GMainContext *context, weft_glib_
     weft_port_fd(port, &fd);
     ws->fd_tag = g_source_add_unix_fd(source, fd, G_IO_IN);
     g_source_set_name(source, "weft port");
+    /* Without this GLib "blocks" the source around every dispatch by removing its fd from
+     * the poll set and adding it back, and each of those signals the context's wakeup fd:
+     * two extra write(2)s and a read(2) per dispatch. weft_port_run is reentrant (a
+     * callback may even iterate the context again), so recursion is safe. */
+    g_source_set_can_recurse(source, TRUE);
     g_source_attach(source, ws->context);
     *out = ws;
     return WEFT_OK;

@@ -375,10 +375,16 @@ int main(int argc, char **argv) {
            reps, rounds);
     check(weft_queue_new(WEFT_QUEUE_FIFO, WEFT_UNBOUNDED, NULL, NULL, &back_q), "back_q");
     sem_init(&back_sem, 0, 0);
+    /* WEFT_BENCH_VARIANT=<0..4> runs that variant only, WEFT_BENCH_BACK=<0|1> that way
+     * back only (for strace/perf); the others print as 0. */
+    int only = getenv("WEFT_BENCH_VARIANT") ? atoi(getenv("WEFT_BENCH_VARIANT")) : -1;
+    int only_back = getenv("WEFT_BENCH_BACK") ? atoi(getenv("WEFT_BENCH_BACK")) : -1;
     static double samples[2][VARIANTS][MAX_REPS];
     for (int r = 0; r < reps; r++)
         for (back_weft = 0; back_weft < 2; back_weft++)
-            for (int v = 0; v < VARIANTS; v++) samples[back_weft][v][r] = fns[v]();
+            for (int v = 0; v < VARIANTS; v++)
+                if ((only < 0 || only == v) && (only_back < 0 || only_back == back_weft))
+                    samples[back_weft][v][r] = fns[v]();
     double best[2][VARIANTS], median[2][VARIANTS];
     for (int b = 0; b < 2; b++)
         for (int v = 0; v < VARIANTS; v++) {
