@@ -94,17 +94,6 @@ struct weft_glib_source {
 
 /* ---- the source ---------------------------------------------------------------- */
 
-static inline gboolean weft_glib__prepare(GSource *source, gint *timeout) {
-    (void)source;
-    *timeout = -1;
-    return FALSE; /* the fd says when */
-}
-
-static inline gboolean weft_glib__check(GSource *source) {
-    weft_glib_source *ws = (weft_glib_source *)source;
-    return (g_source_query_unix_fd(source, ws->fd_tag) & G_IO_IN) != 0;
-}
-
 static inline gboolean weft_glib__dispatch(GSource *source, GSourceFunc callback,
                                            gpointer user_data) {
     weft_glib_source *ws = (weft_glib_source *)source;
@@ -122,9 +111,11 @@ static inline void weft_glib__finalize(GSource *source) {
     ws->port = NULL;
 }
 
+/* prepare and check are NULL: GLib then polls the source's unix fd with no timeout of
+ * its own and dispatches when the fd has an event (the port fd is readable exactly while
+ * completions are pending). */
 static GSourceFuncs weft_glib__funcs = {
-    weft_glib__prepare, weft_glib__check, weft_glib__dispatch, weft_glib__finalize,
-    NULL, NULL,
+    NULL, NULL, weft_glib__dispatch, weft_glib__finalize, NULL, NULL,
 };
 
 /*

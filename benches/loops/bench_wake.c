@@ -16,6 +16,8 @@
  *   glib bare         : the thread stores the token, g_main_context_wakeup(ctx); the
  *                       context's thread runs g_main_context_iteration(ctx, TRUE) and checks
  *                       the slot after each iteration.
+ *   glib invoke       : g_main_context_invoke(ctx, fn, token): GLib's own "run this on that
+ *                       loop" (an idle GSource per call), for reference.
  * Loop -> thread (the same for every variant, measured both ways): a POSIX sem_t (sem_post
  * / sem_wait, the answer in a plain slot), or a second weft queue (weft_queue_put /
  * blocking weft_queue_get).
@@ -337,6 +339,46 @@ static double run_glib_bare(void) {
     return ns;
 }
 
+/* ---- glib, g_main_context_invoke (an idle source per call) --------------------------- */
+
+struct glib_invoke {
+    GMainContext *ctx;
+    int stop;
+};
+static struct glib_invoke *invoke_state;
+
+static gboolean glib_invoked(gpointer data) {
+    if (data == STOP) invoke_state->stop = 1;
+    bare_answer(&back_sem, &back_slot, data);
+    return G_SOURCE_REMOVE;
+}
+
+static void *glib_invoke_loop(void *arg) {
+    struct glib_invoke *s = arg;
+    g_main_context_push_thread_default(s->ctx);
+    while (!s->stop) g_main_context_iteration(s->ctx, TRUE);
+    g_main_context_pop_thread_default(s->ctx);
+    return NULL;
+}
+
+static double run_glib_invoke(void) {
+    struct glib_invoke s = {g_main_context_new(), 0};
+    invoke_state = &s;
+    pthread_t t;
+    pthread_create(&t, NULL, glib_invoke_loop, &s);
+    uint64_t t0 = now_ns();
+    for (long i = 0; i < rounds; i++) {
+        g_main_context_invoke(s.ctx, glib_invoked, TOKEN(i));
+        if (bare_wait_answer(&back_sem, &back_slot) != TOKEN(i)) exit(1);
+    }
+    double ns = (double)(now_ns() - t0) / (double)rounds;
+    g_main_context_invoke(s.ctx, glib_invoked, STOP);
+    bare_wait_answer(&back_sem, &back_slot);
+    pthread_join(t, NULL);
+    g_main_context_unref(s.ctx);
+    return ns;
+}
+
 /* ---- main ---------------------------------------------------------------------------------- */
 
 static double uv_weft_port(void) { return run_uv_weft(0); }
@@ -347,7 +389,7 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-#define VARIANTS 5
+#define VARIANTS 6
 #define MAX_REPS 100
 
 int main(int argc, char **argv) {
@@ -367,15 +409,16 @@ int main(int argc, char **argv) {
         "uv   weft queue -> weft_uv_queue_get helper",
         "glib bare g_main_context_wakeup (slot)",
         "glib weft queue -> weft_glib_source (raw)",
+        "glib g_main_context_invoke (idle source)",
     };
     static double (*const fns[VARIANTS])(void) = {run_uv_bare, uv_weft_port, uv_weft_helper,
-                                                   run_glib_bare, run_glib_weft};
+                                                   run_glib_bare, run_glib_weft, run_glib_invoke};
     printf("bench_wake: thread -> loop -> thread round trips; %d repetitions of %ld round trips "
            "per variant and way back, interleaved (noise hits every variant alike)\n",
            reps, rounds);
     check(weft_queue_new(WEFT_QUEUE_FIFO, WEFT_UNBOUNDED, NULL, NULL, &back_q), "back_q");
     sem_init(&back_sem, 0, 0);
-    /* WEFT_BENCH_VARIANT=<0..4> runs that variant only, WEFT_BENCH_BACK=<0|1> that way
+    /* WEFT_BENCH_VARIANT=<0..5> runs that variant only, WEFT_BENCH_BACK=<0|1> that way
      * back only (for strace/perf); the others print as 0. */
     int only = getenv("WEFT_BENCH_VARIANT") ? atoi(getenv("WEFT_BENCH_VARIANT")) : -1;
     int only_back = getenv("WEFT_BENCH_BACK") ? atoi(getenv("WEFT_BENCH_BACK")) : -1;
@@ -397,11 +440,16 @@ int main(int argc, char **argv) {
         printf("%-44s %7.0f / %-7.0f   %7.0f / %-7.0f\n", names[v], best[0][v], median[0][v],
                best[1][v], median[1][v]);
     for (int b = 0; b < 2; b++)
+        if (best[b][0] > 0 && best[b][3] > 0 && best[b][1] > 0 && best[b][4] > 0)
         printf("ratio weft/bare (min, median), back by %-4s: uv raw %.2f %.2f, uv helper %.2f "
                "%.2f, glib %.2f %.2f\n",
                b ? "weft" : "sem", best[b][1] / best[b][0], median[b][1] / median[b][0],
                best[b][2] / best[b][0], median[b][2] / median[b][0], best[b][4] / best[b][3],
                median[b][4] / median[b][3]);
+    for (int b = 0; b < 2; b++)
+        if (best[b][4] > 0 && best[b][5] > 0)
+            printf("ratio glib weft / g_main_context_invoke (min, median), back by %-4s: %.2f %.2f\n",
+                   b ? "weft" : "sem", best[b][4] / best[b][5], median[b][4] / median[b][5]);
     weft_queue_free(back_q);
     sem_destroy(&back_sem);
     return 0;
