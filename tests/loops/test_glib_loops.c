@@ -318,10 +318,55 @@ static void test_destroy(void) {
     }
 }
 
+/* ---- destroying the source from inside a done, with ops still live ------------------- */
+
+struct nested {
+    weft_glib_source *ws;
+    weft_sem *sem;
+    int ok, cancelled, destroyed;
+};
+
+static void nested_done(void *arg, weft_status status, const weft_glib_grant *grant) {
+    struct nested *n = arg;
+    (void)grant;
+    if (status == WEFT_OK) {
+        n->ok++;
+        OK(weft_sem_release(n->sem, 1));
+        if (!n->destroyed) {
+            n->destroyed = 1;
+            weft_glib_source_destroy(n->ws); /* inside the source's own dispatch */
+            CHECK(n->ok + n->cancelled == 10);
+        }
+    } else {
+        CHECK(status == WEFT_CANCELLED);
+        n->cancelled++;
+    }
+}
+
+static void test_destroy_inside_done(void) {
+    GMainContext *ctx = g_main_context_new();
+    struct nested n = {0};
+    OK(weft_glib_source_new(ctx, &n.ws));
+    OK(weft_sem_new(0, -1, &n.sem));
+    for (int i = 0; i < 10; i++)
+        OK(weft_glib_sem_acquire(n.ws, n.sem, 1000, nested_done, &n, NULL));
+    OK(weft_sem_release(n.sem, 1));
+    while (!n.destroyed) g_main_context_iteration(ctx, TRUE);
+    while (g_main_context_iteration(ctx, FALSE)) {
+    }
+    g_main_context_unref(ctx);
+    CHECK(n.ok + n.cancelled == 10 && n.ok >= 1);
+    uint64_t value = 0;
+    OK(weft_sem_value(n.sem, &value));
+    CHECK(value == 1);
+    OK(weft_sem_free(n.sem));
+}
+
 int main(void) {
     start_watchdog(240);
     test_contract();
     test_destroy();
+    test_destroy_inside_done();
     test_many_ops();
     return test_exit_code("test_glib_loops");
 }

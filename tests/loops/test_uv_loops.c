@@ -467,12 +467,58 @@ static void test_queue_helpers(void) {
     OK(weft_queue_free(q));
 }
 
+/* ---- 7. closing the port from inside a done callback, with ops still live ----------- */
+
+struct nested {
+    weft_uv_port *wuv;
+    weft_sem *sem;
+    int ok, cancelled, closed_in;
+};
+
+static void nested_done(void *arg, weft_status status, const weft_uv_grant *grant) {
+    struct nested *n = arg;
+    (void)grant;
+    if (status == WEFT_OK) {
+        n->ok++;
+        OK(weft_sem_release(n->sem, 1));
+        if (!n->closed_in) {
+            n->closed_in = 1;
+            /* nested: we are inside weft_port_run inside the poll callback */
+            weft_uv_port_close(n->wuv, NULL, NULL);
+            CHECK(n->ok + n->cancelled == 10); /* the others delivered inside the close */
+            CHECK(weft_uv_port_live(n->wuv) == 0);
+            weft_uv_port_close(n->wuv, NULL, NULL); /* a second close is ignored */
+        }
+    } else {
+        CHECK(status == WEFT_CANCELLED);
+        n->cancelled++;
+    }
+}
+
+static void test_close_inside_done(void) {
+    uv_loop_t loop;
+    CHECK(uv_loop_init(&loop) == 0);
+    struct nested n = {0};
+    OK(weft_uv_port_new(&loop, &n.wuv));
+    OK(weft_sem_new(0, -1, &n.sem));
+    for (int i = 0; i < 10; i++) OK(weft_uv_sem_acquire(n.wuv, n.sem, 1000, nested_done, &n, NULL));
+    OK(weft_sem_release(n.sem, 1)); /* the first op is granted; its done closes the port */
+    uv_run(&loop, UV_RUN_DEFAULT);   /* ends: the port closed, every timer closed */
+    CHECK(uv_loop_close(&loop) == 0);
+    CHECK(n.closed_in == 1 && n.ok + n.cancelled == 10 && n.ok >= 1);
+    uint64_t value = 0;
+    OK(weft_sem_value(n.sem, &value));
+    CHECK(value == 1);
+    OK(weft_sem_free(n.sem));
+}
+
 int main(void) {
     start_watchdog(240);
     test_contract();
     test_queue_helpers();
     test_queue_item_back_from_closed_port();
     test_loop_stops_with_ops_queued();
+    test_close_inside_done();
     test_close_with_pending();
     test_close_races_grants();
     test_many_ops();
