@@ -134,8 +134,10 @@ static inline void weft_uv__on_poll_closed(uv_handle_t *handle) {
 /*
  * Creates a weft port, starts watching its fd on `loop`, and writes the new object to
  * `*out`. Returns `WEFT_OK`, `WEFT_INVALID` (NULL argument), `WEFT_NO_MEMORY`,
- * `WEFT_SYSTEM` (the port or the uv poll handle could not be created). The poll handle is
- * active, so `uv_run` keeps running until `weft_uv_port_close`. Loop thread only.
+ * `WEFT_SYSTEM` (the port or the uv poll handle could not be created; if the handle was
+ * made but could not start, the loop's next turn frees what was made). The poll handle is
+ * active, so `uv_run(UV_RUN_DEFAULT)` keeps running until `weft_uv_port_close`. One per
+ * loop is enough (any number of ops share it). Loop thread only.
  */
 static inline weft_status weft_uv_port_new(uv_loop_t *loop, weft_uv_port **out) {
     if (loop == NULL || out == NULL) return WEFT_INVALID;
