@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Builds libweft and runs examples/demo.c: two threads and an event loop sharing one lock.
+# Builds libweft and runs the headline demo, examples/headline_uv.c (two threads, each with a
+# libuv loop running two tasks, share one lock in FIFO order), then examples/demo.c (two
+# threads and a poll(2) loop sharing one lock).
 # Installs what it needs first (scripts/setup-deps.sh). Works from any directory.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -10,7 +12,9 @@ export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 echo "==> cmake -S . -B build -DCMAKE_BUILD_TYPE=Release"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-echo "==> cmake --build build -j2 --target demo (cargo build --release -p weft, then examples/demo.c)"
-cmake --build build -j2 --target demo
+echo "==> cmake --build build -j2 --target headline_uv demo (cargo build --release -p weft, then the examples)"
+cmake --build build -j2 --target headline_uv demo
+echo "==> build/headline_uv"
+./build/headline_uv
 echo "==> build/demo"
 ./build/demo
