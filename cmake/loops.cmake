@@ -39,32 +39,11 @@ foreach(name IN ITEMS headline_uv glib_uv_queue pool_uv_semaphore)
   endif()
 endforeach()
 
-# --- tests/loops: each test_*.c runs plain, under ASan+LSan (<name>_asan), and under
-# valgrind memcheck (<name>_valgrind, WEFT_TEST_SCALE=10) when valgrind is installed; they
-# share the C suite's tests/c/check.h.
-find_program(VALGRIND valgrind)
+# --- tests/loops: each test_*.c runs plain, under ASan+LSan and under valgrind, like the
+# C suite (weft_c_test in CMakeLists.txt).
 file(GLOB WEFT_LOOP_TESTS CONFIGURE_DEPENDS "${WEFT_SOURCE_DIR}/tests/loops/test_*.c")
 foreach(source IN LISTS WEFT_LOOP_TESTS)
-  get_filename_component(name "${source}" NAME_WE)
-  weft_loop_exe(${name} "${source}")
-  weft_loop_exe(${name}_asan "${source}" ASAN)
-  foreach(exe IN ITEMS ${name} ${name}_asan)
-    target_include_directories(${exe} PRIVATE "${WEFT_SOURCE_DIR}/tests/c")
-    target_compile_definitions(${exe} PRIVATE _GNU_SOURCE=)
-    add_test(NAME ${exe} COMMAND ${exe})
-  endforeach()
-  set_tests_properties(${name} PROPERTIES TIMEOUT 300 LABELS "loops")
-  set_tests_properties(${name}_asan PROPERTIES TIMEOUT 300 LABELS "loops;asan"
-    ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1")
-  if(VALGRIND)
-    add_test(NAME ${name}_valgrind
-      COMMAND "${VALGRIND}" --quiet --error-exitcode=99 --leak-check=full
-              --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
-              "--suppressions=${WEFT_SOURCE_DIR}/tests/c/valgrind.supp"
-              $<TARGET_FILE:${name}>)
-    set_tests_properties(${name}_valgrind PROPERTIES TIMEOUT 600 LABELS "loops;valgrind"
-      ENVIRONMENT "WEFT_TEST_SCALE=10")
-  endif()
+  weft_c_test("${source}" LABEL loops LIBS PkgConfig::WEFT_LIBUV PkgConfig::WEFT_GLIB)
 endforeach()
 
 # --- benches/loops: thread -> loop wake-up round trips, weft against the loops' own

@@ -31,16 +31,6 @@ static int discarded_count(discarded_t *d) {
     return n;
 }
 
-typedef struct {
-    atomic_int calls;
-    atomic_int status;
-} record_t;
-
-static void on_done(void *arg, weft_status status) {
-    record_t *r = arg;
-    atomic_store(&r->status, status);
-    atomic_fetch_add(&r->calls, 1);
-}
 
 static weft_queue *new_queue(uint32_t kind, int64_t capacity) {
     weft_queue *q = NULL;
@@ -169,7 +159,7 @@ static void test_fifo_service_of_putters(void) {
     weft_op *op3, *op4;
     CHECK_STATUS(weft_queue_put_async(q, ITEM(3), 0, port, NULL, ITEM(3), &op3), WEFT_PENDING);
     record_t r4 = {0};
-    CHECK_STATUS(weft_queue_put_async(q, ITEM(4), 0, NULL, on_done, &r4, &op4), WEFT_PENDING);
+    CHECK_STATUS(weft_queue_put_async(q, ITEM(4), 0, NULL, record_callback, &r4, &op4), WEFT_PENDING);
     wait_waiting(q, 3, 0);
 
     void *item;
@@ -207,7 +197,7 @@ static void test_fifo_service_of_getters(void) {
     CHECK_STATUS(weft_queue_get_async(q, &item, port, NULL, ITEM(2), &op2), WEFT_PENDING);
     CHECK_STATUS(weft_queue_get_async(q, &item, port, NULL, ITEM(99), &cancelled), WEFT_PENDING);
     record_t r3 = {0};
-    CHECK_STATUS(weft_queue_get_async(q, &item, NULL, on_done, &r3, &op3), WEFT_PENDING);
+    CHECK_STATUS(weft_queue_get_async(q, &item, NULL, record_callback, &r3, &op3), WEFT_PENDING);
     CHECK(item == NULL); /* not written for PENDING */
     wait_waiting(q, 0, 4);
     CHECK_STATUS(weft_op_cancel(cancelled), WEFT_CANCELLED);
@@ -333,7 +323,7 @@ static void test_shutdown(void) {
     blocker_t g = {.q = e};
     CHECK(pthread_create(&t, NULL, blocking_get, &g) == 0);
     record_t r = {0};
-    CHECK_STATUS(weft_queue_get_async(e, &item, NULL, on_done, &r, &op), WEFT_PENDING);
+    CHECK_STATUS(weft_queue_get_async(e, &item, NULL, record_callback, &r, &op), WEFT_PENDING);
     wait_waiting(e, 0, 2);
     OK(weft_queue_shutdown(e, true));
     CHECK(pthread_join(t, NULL) == 0);

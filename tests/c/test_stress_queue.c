@@ -63,25 +63,6 @@ static void note_received(void *item, order_t *order) {
     atomic_fetch_add(&received_total, 1);
 }
 
-typedef struct {
-    atomic_int calls;
-    atomic_int status;
-} record_t;
-
-static void on_done(void *arg, weft_status status) {
-    record_t *r = arg;
-    atomic_store(&r->status, status);
-    atomic_fetch_add(&r->calls, 1);
-}
-
-static void wait_record(record_t *r) {
-    uint64_t start = now_ns();
-    while (atomic_load(&r->calls) == 0) {
-        CHECK_MSG(now_ns() - start < (uint64_t)HANG_NS, "an async op never completed");
-        sched_yield();
-    }
-    CHECK(atomic_load(&r->calls) == 1);
-}
 
 /* Waits for the one completion of `op` on `port`: returns its status. */
 static weft_status wait_port(weft_port *port, int fd) {
@@ -149,7 +130,7 @@ static void *producer(void *arg) {
         default: { /* async by callback, maybe cancelled */
             record_t rec = {0};
             weft_op *op = NULL;
-            st = weft_queue_put_async(q, item, 0, NULL, on_done, &rec, &op);
+            st = weft_queue_put_async(q, item, 0, NULL, record_callback, &rec, &op);
             if (st == WEFT_PENDING) {
                 if (r & (1u << 13)) weft_op_cancel(op);
                 wait_record(&rec);
@@ -224,7 +205,7 @@ static void *consumer(void *arg) {
         default: {
             record_t rec = {0};
             weft_op *op = NULL;
-            st = weft_queue_get_async(q, &item, NULL, on_done, &rec, &op);
+            st = weft_queue_get_async(q, &item, NULL, record_callback, &rec, &op);
             if (st == WEFT_PENDING) {
                 weft_status cancel = weft_op_cancel(op);
                 wait_record(&rec);
