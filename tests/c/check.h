@@ -15,29 +15,6 @@
 
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
-/* What a weft callback was told: how many calls, and the last status. Zero-initialize,
- * pass as the callback's arg with `record_callback`. */
-typedef struct {
-    atomic_int calls;
-    atomic_int status;
-} record_t;
-
-static inline void record_callback(void *arg, weft_status status) {
-    record_t *r = arg;
-    atomic_store(&r->status, status);
-    atomic_fetch_add(&r->calls, 1);
-}
-
-/* Waits (yielding) for the recorded callback, failing after 30 s; checks it ran once. */
-static inline void wait_record(record_t *r) {
-    uint64_t start = now_ns();
-    while (atomic_load(&r->calls) == 0) {
-        CHECK_MSG(now_ns() - start < 30000000000ull, "an async op never completed");
-        sched_yield();
-    }
-    CHECK(atomic_load(&r->calls) == 1);
-}
-
 #endif
 
 #include <poll.h>
