@@ -202,13 +202,19 @@ class handle {
 public:
     using native_type = C;
 
-    /// The raw pointer, still owned by this object (lend it to C).
+    /// The raw pointer, still owned by this object (lend it to C). (queue<T>::get() takes
+    /// an item: native_handle() is the name every wrapper has.)
     C* get() const noexcept { return p_; }
     C* native_handle() const noexcept { return p_; }
     /// Gives up the reference without freeing it; this object becomes empty.
-    C* release() noexcept { return std::exchange(p_, nullptr); }
-    /// Drops the reference (if any); this object becomes empty.
-    void reset() noexcept {
+    /// (semaphore and limiter have their own release(n), of permits and tokens as in
+    /// std::counting_semaphore: release_handle() is the name every wrapper has.)
+    C* release() noexcept { return release_handle(); }
+    C* release_handle() noexcept { return std::exchange(p_, nullptr); }
+    /// Drops the reference (if any); this object becomes empty. (barrier::reset() is
+    /// weft_barrier_reset: reset_handle() is the name every wrapper has.)
+    void reset() noexcept { reset_handle(); }
+    void reset_handle() noexcept {
         if (C* p = std::exchange(p_, nullptr)) (void)detail::ref_ops<C>::free(p);
     }
     explicit operator bool() const noexcept { return p_ != nullptr; }
@@ -223,7 +229,7 @@ protected:
         if (p_) check(detail::ref_ops<C>::clone(p_), "clone");
     }
     handle(const handle& other) : handle(clone_ref, other.p_) {}
-    handle(handle&& other) noexcept : p_(other.release()) {}
+    handle(handle&& other) noexcept : p_(other.release_handle()) {}
     handle& operator=(const handle& other) {
         if (this != &other) {
             handle copy(other);
@@ -233,12 +239,12 @@ protected:
     }
     handle& operator=(handle&& other) noexcept {
         if (this != &other) {
-            reset();
-            p_ = other.release();
+            reset_handle();
+            p_ = other.release_handle();
         }
         return *this;
     }
-    ~handle() { reset(); }
+    ~handle() { reset_handle(); }
 
     C* p_ = nullptr;
 };
@@ -1003,7 +1009,8 @@ struct queue_item_traits<std::unique_ptr<U, D>> {
     static constexpr weft_item_destructor destructor = &destroy;
 };
 
-/// A typed weft_queue of T = U* or std::unique_ptr<U>. A put takes T&&: the item moves
+/// A typed weft_queue of T = U* or std::unique_ptr<U>. get() takes an item here: the raw
+/// weft_queue * is native_handle(). A put takes T&&: the item moves
 /// into the queue only if the put succeeds (on false or a throw it is still yours). A get
 /// throws weft::error WEFT_CLOSED once the queue is shut down and empty (as Python's
 /// ShutDown). Copying shares the queue. Adopting a raw weft_queue is only sound for one
@@ -1026,6 +1033,8 @@ public:
     queue(adopt_ref_t tag, weft_queue* raw) noexcept : handle<weft_queue>(tag, raw) {}
     queue(clone_ref_t tag, weft_queue* raw) : handle<weft_queue>(tag, raw) {}
     static queue null() noexcept { return queue(adopt_ref, nullptr); }
+    static queue adopt(weft_queue* raw) noexcept { return queue(adopt_ref, raw); }
+    static queue clone_from(weft_queue* raw) { return queue(clone_ref, raw); }
     queue(const queue&) = default;
     queue(queue&&) noexcept = default;
     queue& operator=(const queue&) = default;
