@@ -9,7 +9,7 @@ enable_language(CXX)
 
 set(WEFT_CPP_FLAGS -Wall -Wextra -Werror -Wpedantic -g)
 
-install(FILES "${WEFT_SOURCE_DIR}/include/weft.hpp" DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+# (weft.hpp is installed beside weft.h by the install(DIRECTORY include/ ...) rule.)
 
 file(GLOB WEFT_CPP_TESTS CONFIGURE_DEPENDS "${WEFT_SOURCE_DIR}/tests/cpp/test_*.cpp")
 foreach(source IN LISTS WEFT_CPP_TESTS)

@@ -19,6 +19,7 @@ namespace {
 struct shared_state {
     weft_lock* a;  // raw handles, as C code sees them
     weft_lock* b;
+    weft_countdown* start;  // everyone starts together: real contention
     long x = 0;  // guarded by a
     long y = 0;  // guarded by b; x == y whenever both are held
     std::atomic<bool> broken{false};
@@ -32,6 +33,8 @@ constexpr int rounds = 20000;
 // The C side: only the C API, as a C library sharing the handles would.
 extern "C" void* c_worker(void* arg) {
     shared_state* s = static_cast<shared_state*>(arg);
+    if (weft_countdown_down(s->start) != WEFT_OK) return arg;
+    if (weft_countdown_wait(s->start, WEFT_FOREVER) != WEFT_OK) return arg;
     for (int i = 0; i < rounds; ++i) {
         if (weft_lock_acquire(s->b, WEFT_FOREVER) != WEFT_OK) return arg;  // b first
         if (weft_lock_acquire(s->a, WEFT_FOREVER) != WEFT_OK) return arg;
@@ -49,6 +52,8 @@ int main() {
     shared_state s;
     s.a = a.get();
     s.b = b.get();
+    weft::latch start(cpp_threads + 2);
+    s.start = start.get();
 
     pthread_t c_thread;
     if (pthread_create(&c_thread, nullptr, c_worker, &s) != 0) return 2;
@@ -56,6 +61,7 @@ int main() {
     std::vector<std::thread> threads;
     for (int t = 0; t < cpp_threads; ++t)
         threads.emplace_back([&] {
+            start.arrive_and_wait();
             for (int i = 0; i < rounds; ++i) {
                 std::scoped_lock both(a, b);
                 if (s.x != s.y) s.broken = true;
@@ -66,6 +72,7 @@ int main() {
         });
     // One more C++ thread takes them one at a time, in the C thread's order.
     threads.emplace_back([&] {
+        start.arrive_and_wait();
         for (int i = 0; i < rounds; ++i) {
             std::lock_guard<weft::mutex> hold_b(b);
             std::lock_guard<weft::mutex> hold_a(a);

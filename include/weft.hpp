@@ -121,8 +121,9 @@ inline uint64_t new_owner() {
     return owner;
 }
 
-/// Passed where a timeout is expected: wait until granted.
-inline constexpr int64_t forever = WEFT_FOREVER;
+/// WEFT_FOREVER and WEFT_UNBOUNDED without their C casts (-Wold-style-cast clean).
+inline constexpr int64_t forever = -1;
+inline constexpr int64_t unbounded = -1;
 
 namespace detail {
 
@@ -300,7 +301,7 @@ class port : public handle<weft_port> {
         return out;
     }
     /// Blocks until a completion is pending.
-    void wait() const { check(weft_port_wait(p_, WEFT_FOREVER), "weft_port_wait"); }
+    void wait() const { check(weft_port_wait(p_, forever), "weft_port_wait"); }
     /// Blocks up to d; false if nothing became pending.
     template <class Rep, class Period>
     bool wait_for(const std::chrono::duration<Rep, Period>& d) const {
@@ -400,7 +401,7 @@ class mutex : public handle<weft_lock> {
         check(weft_lock_new(flags, &p_), "weft_lock_new");
     }
 
-    void lock() { check(weft_lock_acquire(p_, WEFT_FOREVER), "weft_lock_acquire"); }
+    void lock() { check(weft_lock_acquire(p_, forever), "weft_lock_acquire"); }
     bool try_lock() {
         const weft_status s = weft_lock_try_acquire(p_);
         if (s == WEFT_WOULD_BLOCK) return false;
@@ -421,7 +422,7 @@ class mutex : public handle<weft_lock> {
 
     /// The same for an explicit owner token (a task, or another thread's token).
     void lock_as(uint64_t owner) {
-        check(weft_lock_acquire_as(p_, owner, WEFT_FOREVER), "weft_lock_acquire_as");
+        check(weft_lock_acquire_as(p_, owner, forever), "weft_lock_acquire_as");
     }
     template <class Rep, class Period>
     bool try_lock_as_for(uint64_t owner, const std::chrono::duration<Rep, Period>& d) {
@@ -471,7 +472,7 @@ class recursive_mutex : public handle<weft_rlock> {
     }
 
     void lock(uint64_t count = 1) {
-        check(weft_rlock_acquire(p_, count, WEFT_FOREVER), "weft_rlock_acquire");
+        check(weft_rlock_acquire(p_, count, forever), "weft_rlock_acquire");
     }
     bool try_lock(uint64_t count = 1) {
         const weft_status s = weft_rlock_try_acquire(p_, count);
@@ -492,7 +493,7 @@ class recursive_mutex : public handle<weft_rlock> {
     weft_status try_unlock(uint64_t count = 1) noexcept { return weft_rlock_release(p_, count); }
 
     void lock_as(uint64_t owner, uint64_t count = 1) {
-        check(weft_rlock_acquire_as(p_, owner, count, WEFT_FOREVER), "weft_rlock_acquire_as");
+        check(weft_rlock_acquire_as(p_, owner, count, forever), "weft_rlock_acquire_as");
     }
     void unlock_as(uint64_t owner, uint64_t count = 1) {
         check(weft_rlock_release_as(p_, owner, count), "weft_rlock_release_as");
@@ -567,7 +568,7 @@ class condition_variable : public handle<weft_cond> {
     template <class M>
     void wait(std::unique_lock<M>& lk) {
         check_lock(lk);
-        check(weft_cond_wait(p_, WEFT_FOREVER), "weft_cond_wait");
+        check(weft_cond_wait(p_, forever), "weft_cond_wait");
     }
     template <class M, class Pred>
     void wait(std::unique_lock<M>& lk, Pred pred) {
@@ -599,7 +600,7 @@ class condition_variable : public handle<weft_cond> {
     }
 
     /// Waits holding the bound lock some other way (or on a lockless condition).
-    void wait() { check(weft_cond_wait(p_, WEFT_FOREVER), "weft_cond_wait"); }
+    void wait() { check(weft_cond_wait(p_, forever), "weft_cond_wait"); }
     template <class Rep, class Period>
     std::cv_status wait_for(const std::chrono::duration<Rep, Period>& d) {
         return timed(weft_cond_wait(p_, detail::to_ns(d)));
@@ -649,7 +650,7 @@ class semaphore : public handle<weft_sem> {
     explicit semaphore(int64_t initial, int64_t max = -1) {
         check(weft_sem_new(initial, max, &p_), "weft_sem_new");
     }
-    void acquire() { check(weft_sem_acquire(p_, WEFT_FOREVER), "weft_sem_acquire"); }
+    void acquire() { check(weft_sem_acquire(p_, forever), "weft_sem_acquire"); }
     bool try_acquire() {
         const weft_status s = weft_sem_try_acquire(p_);
         if (s == WEFT_WOULD_BLOCK) return false;
@@ -714,7 +715,7 @@ class event : public handle<weft_event> {
         check(weft_event_is_set(p_, &set), "weft_event_is_set");
         return set;
     }
-    void wait() { check(weft_event_wait(p_, WEFT_FOREVER), "weft_event_wait"); }
+    void wait() { check(weft_event_wait(p_, forever), "weft_event_wait"); }
     template <class Rep, class Period>
     bool wait_for(const std::chrono::duration<Rep, Period>& d) {
         return timed(weft_event_wait(p_, detail::to_ns(d)));
@@ -760,7 +761,7 @@ class countdown : public handle<weft_countdown> {
         check(weft_countdown_value(p_, &v), "weft_countdown_value");
         return v;
     }
-    void wait() { check(weft_countdown_wait(p_, WEFT_FOREVER), "weft_countdown_wait"); }
+    void wait() { check(weft_countdown_wait(p_, forever), "weft_countdown_wait"); }
     bool try_wait() { return timed(weft_countdown_wait(p_, 0)); }
     template <class Rep, class Period>
     bool wait_for(const std::chrono::duration<Rep, Period>& d) {
@@ -817,7 +818,7 @@ class barrier : public handle<weft_barrier> {
     /// Arrives and waits; returns the arrival index. Throws WEFT_BROKEN.
     uint64_t arrive_and_wait() {
         uint64_t index = 0;
-        check(weft_barrier_wait(p_, WEFT_FOREVER, &index), "weft_barrier_wait");
+        check(weft_barrier_wait(p_, forever, &index), "weft_barrier_wait");
         return index;
     }
     /// Arrives and waits up to d: the index, or nullopt on timeout (which breaks the
@@ -864,7 +865,7 @@ class limiter : public handle<weft_limiter> {
         check(weft_limiter_new(total, flags, &p_), "weft_limiter_new");
     }
     void acquire(uint64_t count = 1) {
-        check(weft_limiter_acquire(p_, count, WEFT_FOREVER), "weft_limiter_acquire");
+        check(weft_limiter_acquire(p_, count, forever), "weft_limiter_acquire");
     }
     bool try_acquire(uint64_t count = 1) { return timed(weft_limiter_acquire(p_, count, 0)); }
     template <class Rep, class Period>
@@ -875,7 +876,7 @@ class limiter : public handle<weft_limiter> {
         check(weft_limiter_release(p_, count), "weft_limiter_release");
     }
     void acquire_as(uint64_t owner, uint64_t count = 1) {
-        check(weft_limiter_acquire_as(p_, owner, count, WEFT_FOREVER), "weft_limiter_acquire_as");
+        check(weft_limiter_acquire_as(p_, owner, count, forever), "weft_limiter_acquire_as");
     }
     void release_as(uint64_t owner, uint64_t count = 1) {
         check(weft_limiter_release_as(p_, owner, count), "weft_limiter_release_as");
@@ -1027,7 +1028,7 @@ public:
     static constexpr uint32_t priority = WEFT_QUEUE_PRIORITY;
 
     /// kind: fifo, lifo or priority; capacity < 0: unbounded (0 throws WEFT_INVALID).
-    explicit queue(uint32_t kind = fifo, int64_t capacity = WEFT_UNBOUNDED) {
+    explicit queue(uint32_t kind = fifo, int64_t capacity = unbounded) {
         check(weft_queue_new(kind, capacity, traits::destructor, nullptr, &p_), "weft_queue_new");
     }
     queue(adopt_ref_t tag, weft_queue* raw) noexcept : handle<weft_queue>(tag, raw) {}
@@ -1050,7 +1051,7 @@ public:
         return s;
     }
     void put(T&& item, int64_t prio = 0) {
-        check(put_status(item, WEFT_FOREVER, prio), "weft_queue_put");
+        check(put_status(item, forever, prio), "weft_queue_put");
     }
     template <class V = T, std::enable_if_t<std::is_copy_constructible_v<V>, int> = 0>
     void put(const T& item, int64_t prio = 0) {
@@ -1085,7 +1086,7 @@ public:
     }
     T get() {
         void* raw = nullptr;
-        check(weft_queue_get(p_, &raw, WEFT_FOREVER), "weft_queue_get");
+        check(weft_queue_get(p_, &raw, forever), "weft_queue_get");
         return traits::take(raw);
     }
     /// nullopt when empty now; throws WEFT_CLOSED when shut down and empty.
@@ -1112,7 +1113,7 @@ public:
     /// Puts items from the front, in order, waiting up to timeout_ns for room (forever by
     /// default; 0: what fits now). The ones that went in are erased from items; returns
     /// how many. Fewer than asked means full (timeout) or shut down (closed()).
-    size_t put_many(std::vector<T>& items, int64_t timeout_ns = WEFT_FOREVER,
+    size_t put_many(std::vector<T>& items, int64_t timeout_ns = forever,
                     const std::vector<int64_t>* priorities = nullptr) {
         if (priorities && priorities->size() < items.size())
             throw error(WEFT_INVALID, "weft::queue::put_many (fewer priorities than items)");
@@ -1135,7 +1136,7 @@ public:
     }
     /// Takes up to max items, waiting up to timeout_ns for the first (forever by
     /// default). Empty on timeout; throws WEFT_CLOSED when shut down and empty.
-    std::vector<T> get_many(size_t max, int64_t timeout_ns = WEFT_FOREVER) {
+    std::vector<T> get_many(size_t max, int64_t timeout_ns = forever) {
         std::vector<void*> raw(max);
         size_t got = 0;
         const weft_status s = weft_queue_get_many(p_, raw.data(), max, timeout_ns, &got);
@@ -1167,7 +1168,7 @@ public:
         check(weft_queue_unfinished(p_, &n), "weft_queue_unfinished");
         return n;
     }
-    void join() { check(weft_queue_join(p_, WEFT_FOREVER), "weft_queue_join"); }
+    void join() { check(weft_queue_join(p_, forever), "weft_queue_join"); }
     template <class Rep, class Period>
     bool join_for(const std::chrono::duration<Rep, Period>& d) {
         return timed(weft_queue_join(p_, detail::to_ns(d)), "weft_queue_join");
@@ -1201,7 +1202,7 @@ public:
         return n;
     }
     bool empty() const { return size() == 0; }
-    /// The capacity, or -1 (WEFT_UNBOUNDED).
+    /// The capacity, or -1 (unbounded).
     int64_t capacity() const {
         int64_t c = 0;
         check(weft_queue_capacity(p_, &c), "weft_queue_capacity");
