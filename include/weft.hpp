@@ -397,7 +397,8 @@ op start_async(F&& f, Start&& start, const char* call) {
 class mutex : public handle<weft_lock> {
     WEFT_HPP_HANDLE_(mutex, weft_lock)
     /// flags: WEFT_LOCK_FIFO (strict FIFO handoff) or WEFT_LOCK_THROUGHPUT.
-    explicit mutex(uint32_t flags = WEFT_LOCK_FIFO) {
+    mutex() : mutex(WEFT_LOCK_FIFO) {}
+    explicit mutex(uint32_t flags) {
         check(weft_lock_new(flags, &p_), "weft_lock_new");
     }
 
@@ -467,7 +468,8 @@ using timed_mutex = mutex;
 /// A reentrant lock (weft_rlock). Lockable and TimedLockable; lock() nests.
 class recursive_mutex : public handle<weft_rlock> {
     WEFT_HPP_HANDLE_(recursive_mutex, weft_rlock)
-    explicit recursive_mutex(uint32_t flags = WEFT_LOCK_FIFO) {
+    recursive_mutex() : recursive_mutex(WEFT_LOCK_FIFO) {}
+    explicit recursive_mutex(uint32_t flags) {
         check(weft_rlock_new(flags, &p_), "weft_rlock_new");
     }
 
@@ -700,7 +702,8 @@ class event : public handle<weft_event> {
     WEFT_HPP_HANDLE_(event, weft_event)
     static constexpr uint32_t one_time = WEFT_EVENT_ONE_TIME;
     static constexpr uint32_t reusable = WEFT_EVENT_REUSABLE;
-    explicit event(uint32_t flags = one_time) { check(weft_event_new(flags, &p_), "weft_event_new"); }
+    event() : event(one_time) {}
+    explicit event(uint32_t flags) { check(weft_event_new(flags, &p_), "weft_event_new"); }
 
     /// Sets it; returns how many waiters were woken.
     size_t set() {
@@ -750,7 +753,8 @@ private:
 /// A countdown (weft_countdown): waiters wait for the count to reach zero.
 class countdown : public handle<weft_countdown> {
     WEFT_HPP_HANDLE_(countdown, weft_countdown)
-    explicit countdown(int64_t initial = 0) {
+    countdown() : countdown(0) {}
+    explicit countdown(int64_t initial) {
         check(weft_countdown_new(initial, &p_), "weft_countdown_new");
     }
     void up(uint64_t n = 1) { check(weft_countdown_up(p_, n), "weft_countdown_up"); }
@@ -1028,7 +1032,8 @@ public:
     static constexpr uint32_t priority = WEFT_QUEUE_PRIORITY;
 
     /// kind: fifo, lifo or priority; capacity < 0: unbounded (0 throws WEFT_INVALID).
-    explicit queue(uint32_t kind = fifo, int64_t capacity = unbounded) {
+    queue() : queue(fifo, unbounded) {}
+    explicit queue(uint32_t kind, int64_t capacity = unbounded) {
         check(weft_queue_new(kind, capacity, traits::destructor, nullptr, &p_), "weft_queue_new");
     }
     queue(adopt_ref_t tag, weft_queue* raw) noexcept : handle<weft_queue>(tag, raw) {}

@@ -9,6 +9,8 @@
 #include <string>
 #include <thread>
 #include <type_traits>
+#include <vector>
+#include <mutex>
 
 const std::error_category& header_alone_category();  // tests/cpp/header_alone.cpp
 
@@ -205,6 +207,29 @@ static void test_bad_arguments_throw() {
     CHECK_THROWS_STATUS(empty.status(), WEFT_INVALID);
 }
 
+// Default construction is not explicit: aggregates and {} work; each element is its own
+// object (copying, by contrast, shares: copy = clone).
+struct bundle {
+    weft::mutex m;
+    weft::recursive_mutex r;
+    weft::event e;
+    weft::countdown c;
+    weft::queue<int*> q;
+};
+
+static void test_default_construction() {
+    bundle b{};
+    weft::mutex m = {};
+    CHECK(b.m && b.r && b.e && b.c && b.q && m);
+    CHECK(b.m != m);
+    std::vector<weft::mutex> distinct(3);
+    CHECK(distinct[0] != distinct[1]);
+    std::vector<weft::mutex> shared(3, m);
+    CHECK(shared[0] == m && shared[2] == m);
+    std::lock_guard<weft::mutex> g(shared[1]);
+    CHECK(m.owned_by_this_thread());
+}
+
 static void test_owner_tokens() {
     const uint64_t me = weft::this_thread_owner();
     CHECK(me != 0);
@@ -222,6 +247,7 @@ int main() {
     RUN(test_sharing_with_c);
     RUN(test_error_class);
     RUN(test_bad_arguments_throw);
+    RUN(test_default_construction);
     RUN(test_owner_tokens);
     std::printf("ok\n");
     return 0;
