@@ -38,3 +38,9 @@ set_target_properties(cpp_scoped_lock PROPERTIES CXX_STANDARD 17 CXX_STANDARD_RE
 target_compile_options(cpp_scoped_lock PRIVATE ${WEFT_CPP_FLAGS})
 add_test(NAME cpp_example_scoped_lock COMMAND cpp_scoped_lock)
 set_tests_properties(cpp_example_scoped_lock PROPERTIES TIMEOUT 120 LABELS cpp)
+
+# The installed weft.hpp, used by a consumer built through pkg-config.
+add_test(NAME cpp_install_header
+  COMMAND bash "${WEFT_SOURCE_DIR}/tests/cpp/check_install.sh" "${CMAKE_CURRENT_BINARY_DIR}"
+          "${CMAKE_CXX_COMPILER}")
+set_tests_properties(cpp_install_header PROPERTIES TIMEOUT 300 LABELS cpp)
