@@ -2,9 +2,14 @@
  * weft.hpp: C++17 header-only wrappers over weft.h.
  *
  * - Every handle type has an RAII owner holding exactly one reference: copy = *_clone,
- *   move = steal, destructor = *_free. get() lends the raw pointer to C, release() hands
- *   the reference over, and the (weft::adopt_ref, raw) / (weft::clone_ref, raw)
- *   constructors take a raw pointer from C (adopting its reference, or adding one).
+ *   move = steal, destructor = *_free (weft::op is move-only: there is no weft_op_clone).
+ *   get() / native_handle() lend the raw pointer to C, release() / release_handle() hand
+ *   the reference over, and T::adopt(raw) / T::clone_from(raw) (or the constructors
+ *   tagged weft::adopt_ref / weft::clone_ref) take a raw pointer from C, adopting its
+ *   reference or adding one. Where a primitive's own member has the short name
+ *   (semaphore::release(n), limiter::release(n), barrier::reset(), queue<T>::get()), the
+ *   *_handle / native_handle() names are the handle's. A default-constructed wrapper is a
+ *   new object; a copy shares it (std::vector<weft::mutex>(3, m) holds m three times).
  * - An error status becomes a weft::error (a std::system_error whose code() is in
  *   weft::category(), and whose status() is the weft_status); the try_* members and the
  *   *_status members report the ordinary "no" answers (would block, timeout) without
