@@ -35,6 +35,7 @@
 
 #include <weft.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -357,6 +358,32 @@ public:
         check(weft_op_item(p_, &it), "weft_op_item");
         return it;
     }
+};
+
+/// A pending async op shared by its starter and the library's own bookkeeping
+/// (queue<T>::get_async needs the op inside its callback, and weft_op has no _clone):
+/// copyable; the last copy frees the reference.
+class shared_op {
+public:
+    shared_op() noexcept = default;
+    explicit shared_op(std::shared_ptr<weft_op> p) noexcept : p_(std::move(p)) {}
+    weft_op* get() const noexcept { return p_.get(); }
+    explicit operator bool() const noexcept { return p_ != nullptr; }
+    /// As op::cancel(): the status the op ends with (WEFT_CANCELLED if this call won).
+    weft_status cancel() const {
+        const weft_status s = weft_op_cancel(p_.get());
+        if (s == WEFT_INVALID) throw error(s, "weft_op_cancel");
+        return s;
+    }
+    weft_status status() const {
+        weft_status s = WEFT_PENDING;
+        check(weft_op_status(p_.get(), &s), "weft_op_status");
+        return s;
+    }
+    bool pending() const { return status() == WEFT_PENDING; }
+
+private:
+    std::shared_ptr<weft_op> p_;
 };
 
 namespace detail {
@@ -1028,6 +1055,13 @@ struct queue_item_traits<std::unique_ptr<U, D>> {
 template <class T>
 class queue : public handle<weft_queue> {
     using traits = queue_item_traits<T>;
+    // An empty optional built this way keeps GCC 12's -Wmaybe-uninitialized (a false
+    // positive on std::optional<std::unique_ptr> temporaries at -O2) quiet for users.
+    static std::optional<T> no_item() noexcept {
+        std::optional<T> none;
+        none.reset();
+        return none;
+    }
 
 public:
     using value_type = T;
@@ -1159,6 +1193,97 @@ public:
     template <class Rep, class Period>
     std::vector<T> get_many_for(size_t max, const std::chrono::duration<Rep, Period>& d) {
         return get_many(max, detail::to_ns(d));
+    }
+
+    // --- async: f runs exactly once when the start returns normally (inline if done at
+    // once); if the start throws, f never runs and the item is still yours.
+    /// Puts item without blocking. f(status, back): WEFT_OK (the item is the queue's;
+    /// back is empty), or WEFT_CLOSED / WEFT_CANCELLED with the item handed back to f.
+    /// Throws WEFT_CLOSED (and leaves item with you) if the queue is shut down already.
+    template <class F>
+    op put_async(T&& item, F&& f, int64_t prio = 0, weft_port* via = nullptr) {
+        static_assert(std::is_invocable_v<std::decay_t<F>&, weft_status, std::optional<T>>,
+                      "put_async calls f(weft_status, std::optional<T>)");
+        struct ctx_t {
+            T item;
+            std::decay_t<F> f;
+            static void trampoline(void* arg, weft_status status) noexcept {
+                std::unique_ptr<ctx_t> self(static_cast<ctx_t*>(arg));
+                if (status == WEFT_OK) {
+                    traits::given(self->item);
+                    self->f(status, no_item());
+                } else {
+                    self->f(status, std::optional<T>(std::move(self->item)));
+                }
+            }
+        };
+        auto ctx = std::unique_ptr<ctx_t>(new ctx_t{std::move(item), std::forward<F>(f)});
+        weft_op* raw = nullptr;
+        const weft_status s = weft_queue_put_async(p_, traits::as_void(ctx->item), prio, via,
+                                                   &ctx_t::trampoline, ctx.get(), &raw);
+        if (s == WEFT_PENDING) {
+            ctx.release();
+            return op(adopt_ref, raw);
+        }
+        if (raw) (void)weft_op_free(raw);
+        if (s != WEFT_OK) {
+            item = std::move(ctx->item);  // still yours
+            throw error(s, "weft_queue_put_async");
+        }
+        traits::given(ctx->item);
+        ctx->f(WEFT_OK, no_item());
+        return op();
+    }
+
+    /// Gets an item without blocking. f(status, item): WEFT_OK with the item (yours now,
+    /// even if a cancel lost the race), or WEFT_CLOSED / WEFT_CANCELLED with nullopt.
+    /// Throws WEFT_CLOSED if the queue is shut down and empty already.
+    template <class F>
+    shared_op get_async(F&& f, weft_port* via = nullptr) {
+        static_assert(std::is_invocable_v<std::decay_t<F>&, weft_status, std::optional<T>>,
+                      "get_async calls f(weft_status, std::optional<T>)");
+        // The item of a pending get is read from the op inside the callback, which may
+        // fire (on another thread) before the start has returned the op: whichever of the
+        // two comes second finishes.
+        struct ctx_t {
+            explicit ctx_t(F&& fn) : f(std::forward<F>(fn)) {}
+            std::decay_t<F> f;
+            std::shared_ptr<weft_op> handle;
+            std::atomic<weft_status> status{WEFT_PENDING};
+            std::atomic<unsigned> flags{0};  // 1: the op is published, 2: it completed
+            void finish() noexcept {
+                const weft_status st = status.load();
+                void* raw = nullptr;
+                if (st == WEFT_OK && weft_op_item(handle.get(), &raw) == WEFT_OK)
+                    f(st, std::optional<T>(traits::take(raw)));
+                else
+                    f(st, no_item());
+            }
+            static void trampoline(void* arg, weft_status st) noexcept {
+                std::unique_ptr<std::shared_ptr<ctx_t>> holder(
+                    static_cast<std::shared_ptr<ctx_t>*>(arg));
+                ctx_t& self = **holder;
+                self.status.store(st);
+                if (self.flags.fetch_or(2u) & 1u) self.finish();
+            }
+        };
+        auto ctx = std::make_shared<ctx_t>(std::forward<F>(f));
+        auto holder = std::make_unique<std::shared_ptr<ctx_t>>(ctx);
+        void* item = nullptr;
+        weft_op* raw = nullptr;
+        const weft_status s =
+            weft_queue_get_async(p_, &item, via, &ctx_t::trampoline, holder.get(), &raw);
+        if (s == WEFT_PENDING) {
+            holder.release();  // the trampoline frees it
+            ctx->handle = std::shared_ptr<weft_op>(raw, [](weft_op* o) { (void)weft_op_free(o); });
+            shared_op result(ctx->handle);
+            if (ctx->flags.fetch_or(1u) & 2u) ctx->finish();
+            return result;
+        }
+        if (raw) (void)weft_op_free(raw);
+        check(s, "weft_queue_get_async");
+        ctx->f(WEFT_OK, std::optional<T>(traits::take(item)));
+        return shared_op();
     }
 
     // --- shutdown, tasks, inspection

@@ -6,6 +6,8 @@
 #include "check.hpp"
 
 #include <atomic>
+#include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -215,11 +217,127 @@ static void test_cancel_races_grant() {
     CHECK(live == 0);
 }
 
+
+// queue<unique_ptr>::put_async / get_async: the item travels with the callback, and every
+// item ends up got, inside, or handed back: the Tracked count says nothing leaks.
+static std::atomic<long> items_live{0};
+struct Tracked {
+    int value;
+    explicit Tracked(int v) : value(v) { ++items_live; }
+    ~Tracked() { --items_live; }
+};
+using item = std::unique_ptr<Tracked>;
+
+struct ItemProbe {
+    std::atomic<int> calls{0};
+    std::atomic<weft_status> last{-1};
+    std::atomic<int> got_value{-1};
+    std::atomic<bool> had_item{false};
+    auto callback() {
+        return [this, c = Counted()](weft_status s, std::optional<item> it) {
+            (void)c;
+            had_item = it.has_value() && *it;
+            got_value = had_item ? (*it)->value : -1;
+            last = s;
+            ++calls;
+        };  // the item, if any, is destroyed here
+    }
+};
+
+static void test_queue_async() {
+    weft::queue<item> q(weft::queue<item>::fifo, 1);
+    {
+        ItemProbe p;  // a get that is served at once: inline
+        q.put(std::make_unique<Tracked>(1));
+        weft::shared_op op = q.get_async(p.callback());
+        CHECK(!op && p.calls == 1 && p.last == WEFT_OK && p.got_value == 1);
+    }
+    {
+        ItemProbe p;  // a pending get, served by a put on another thread
+        weft::shared_op op = q.get_async(p.callback());
+        CHECK(op && op.pending());
+        std::thread([&] { q.put(std::make_unique<Tracked>(2)); }).join();
+        CHECK(p.calls == 1 && p.last == WEFT_OK && p.got_value == 2);
+        CHECK(op.status() == WEFT_OK);
+    }
+    {
+        ItemProbe p;  // cancelled: no item
+        weft::shared_op op = q.get_async(p.callback());
+        CHECK(op.cancel() == WEFT_CANCELLED);
+        CHECK(p.calls == 1 && p.last == WEFT_CANCELLED && !p.had_item);
+    }
+    {
+        ItemProbe p;  // through a port
+        weft::port port;
+        weft::shared_op op = q.get_async(p.callback(), port.native_handle());
+        q.put(std::make_unique<Tracked>(3));
+        CHECK(p.calls == 0);
+        CHECK(port.run() == 1);
+        CHECK(p.calls == 1 && p.got_value == 3);
+    }
+    {
+        ItemProbe p;  // the port closes first: the item goes back to the queue
+        weft::port port;
+        weft::shared_op op = q.get_async(p.callback(), port.native_handle());
+        port.reset_handle();
+        q.put(std::make_unique<Tracked>(4));
+        CHECK(p.calls == 1 && p.last == WEFT_CANCELLED && !p.had_item);
+        CHECK(q.size() == 1 && q.get()->value == 4);
+    }
+    {
+        ItemProbe p;  // a put waiting for room, then let in
+        q.put(std::make_unique<Tracked>(5));
+        weft::op op = q.put_async(std::make_unique<Tracked>(6), p.callback());
+        CHECK(op && p.calls == 0);
+        CHECK(q.get()->value == 5);
+        CHECK(p.calls == 1 && p.last == WEFT_OK && !p.had_item);
+        CHECK(q.get()->value == 6);
+        // ... and one cancelled: the item comes back to the callback (then is deleted).
+        q.put(std::make_unique<Tracked>(7));
+        weft::op op2 = q.put_async(std::make_unique<Tracked>(8), p.callback());
+        CHECK(op2.cancel() == WEFT_CANCELLED);
+        CHECK(p.calls == 2 && p.last == WEFT_CANCELLED && p.got_value == 8);
+        CHECK(q.get()->value == 7);
+        // ... and one served at once.
+        op2 = q.put_async(std::make_unique<Tracked>(9), p.callback());
+        CHECK(!op2 && p.calls == 3 && p.last == WEFT_OK);
+        CHECK(q.get()->value == 9);
+    }
+    {
+        ItemProbe p;  // shut down: pending ops hear WEFT_CLOSED; new starts throw
+        weft::shared_op op = q.get_async(p.callback());
+        q.shutdown();
+        CHECK(p.calls == 1 && p.last == WEFT_CLOSED);
+        CHECK_THROWS_STATUS(q.get_async(p.callback()), WEFT_CLOSED);
+        item mine = std::make_unique<Tracked>(10);
+        CHECK_THROWS_STATUS(q.put_async(std::move(mine), p.callback()), WEFT_CLOSED);
+        CHECK(mine && mine->value == 10);  // still ours
+        CHECK(p.calls == 1);
+    }
+    CHECK(items_live == 0);
+    CHECK(live == 0);
+
+    // A pending get racing a put from another thread (the callback may fire before the
+    // start has published its op): each item arrives exactly once.
+    weft::queue<item> rq;
+    for (int i = 0; i < 2000; ++i) {
+        ItemProbe p;
+        std::thread putter([&] { rq.put(std::make_unique<Tracked>(i)); });
+        weft::shared_op op = rq.get_async(p.callback());
+        putter.join();
+        CHECK(p.calls == 1 && p.last == WEFT_OK && p.got_value == i);
+        CHECK(rq.size() == 0);
+    }
+    CHECK(items_live == 0);
+    CHECK(live == 0);
+}
+
 int main() {
     start_watchdog();
     RUN(test_lock_async_faces);
     RUN(test_every_async_start);
     RUN(test_cancel_races_grant);
+    RUN(test_queue_async);
     CHECK(live == 0);
     std::printf("ok\n");
     return 0;
