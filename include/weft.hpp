@@ -621,9 +621,8 @@ class condition_variable : public handle<weft_cond> {
     std::cv_status wait_until(std::unique_lock<M>& lk,
                               const std::chrono::time_point<Clock, Duration>& tp) {
         check_lock(lk);
-        const auto now = Clock::now();
-        if (!(now < tp)) return std::cv_status::timeout;
-        return timed(weft_cond_wait(p_, detail::to_ns(tp - now)));
+        if (!(Clock::now() < tp)) return std::cv_status::timeout;
+        return timed(detail::until(tp, [this](int64_t ns) { return weft_cond_wait(p_, ns); }));
     }
     template <class M, class Clock, class Duration, class Pred>
     bool wait_until(std::unique_lock<M>& lk, const std::chrono::time_point<Clock, Duration>& tp,
