@@ -47,7 +47,7 @@ foreach(source IN LISTS WEFT_LOOP_TESTS)
 endforeach()
 
 # --- benches/loops: thread -> loop wake-up round trips, weft against the loops' own
-# wake-ups (docs/loops-performance.md). Not a test; only a quick smoke run is registered.
+# wake-ups (docs/performance.md, issue 5). Not a test; only a quick smoke run is registered.
 weft_loop_exe(bench_wake "${WEFT_SOURCE_DIR}/benches/loops/bench_wake.c")
 target_compile_options(bench_wake PRIVATE -O2)
 add_test(NAME bench_wake_smoke COMMAND bench_wake)
