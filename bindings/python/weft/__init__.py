@@ -1,0 +1,1 @@
+"""weft: synchronization primitives shared by threads, event loops and languages."""
