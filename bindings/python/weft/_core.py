@@ -265,7 +265,7 @@ def _asyncio_port(loop):
     return p
 
 
-async def _asyncio_wait(start, undo):
+async def _asyncio_wait(start, undo, timeout):
     import asyncio
     loop = asyncio.get_running_loop()
     p = _asyncio_port(loop)
@@ -276,8 +276,15 @@ async def _asyncio_wait(start, undo):
         return st, None
     fut = loop.create_future()
     p.waiters[key] = fut
+    timer = None
+    if timeout is not None:
+        # the timer cancels the op; its completion (CANCELLED, or the grant that won)
+        # still comes through the port and settles the future
+        timer = loop.call_later(max(timeout, 0), fast.op_cancel, op)
     try:
         st = await fut
+        if st == CANCELLED and timer is not None:
+            st = TIMEOUT
     except BaseException:
         p.waiters.pop(key, None)
         cst = fast.op_cancel(op)
@@ -285,6 +292,9 @@ async def _asyncio_wait(start, undo):
             undo(op)
         fast.op_free(op)
         raise
+    finally:
+        if timer is not None:
+            timer.cancel()
     return st, op
 
 
@@ -350,14 +360,23 @@ async def _trio_wait(start, undo):
     return st, op
 
 
-async def async_wait(start, undo=None):
+async def async_wait(start, undo=None, timeout=None):
     """Runs ``start(port_ptr, key, op_ref)`` (an ``*_async`` call with the current loop's
     port) and waits for its completion. Returns ``(status, op)`` (op None on a fast path;
     otherwise the caller frees it). Cancelling the awaiting task cancels the op; a grant
-    that won that race is handed to ``undo(op)``."""
+    that won that race is handed to ``undo(op)``. ``timeout`` (seconds, None: none)
+    ends the wait with ``(TIMEOUT, op)``."""
+    if timeout is not None and timeout < 0:
+        timeout = None
     if _library() == "trio":
-        return await _trio_wait(start, undo)
-    return await _asyncio_wait(start, undo)
+        if timeout is None:
+            return await _trio_wait(start, undo)
+        import trio
+        with trio.move_on_after(timeout) as cs:
+            return await _trio_wait(start, undo)
+        if cs.cancelled_caught:
+            return TIMEOUT, None
+    return await _asyncio_wait(start, undo, timeout)
 
 
 def free_op(op):
