@@ -344,7 +344,8 @@ async def _trio_wait(start, undo):
     op = weft_op_p()
     st = start(p.port._h, key, byref(op))
     if st != PENDING:
-        await trio.lowlevel.checkpoint_if_cancelled()
+        # no checkpoint here: a fast-path grant must reach the caller (a cancellation
+        # raised now would leak it)
         return st, None
     p.waiters[key] = trio.lowlevel.current_task()
 
