@@ -33,6 +33,7 @@ __all__ = ["Lock", "RLock", "Condition", "Semaphore", "BoundedSemaphore", "Event
            "Barrier", "BrokenBarrierError", "TIMEOUT_MAX"]
 
 TIMEOUT_MAX = _threading.TIMEOUT_MAX
+_toks = _threading.local()
 BrokenBarrierError = _threading.BrokenBarrierError
 
 
@@ -58,20 +59,39 @@ class Lock(Handle):
 
     _prefix = "lock"
     _ptr_type = _lib.weft_lock_p
-    __slots__ = ()
+    __slots__ = ("_tok",)
 
     def __init__(self, flags=_lib.LOCK_FIFO):
         h = _lib.weft_lock_p()
         _lib.check(fast.lock_new(flags, byref(h)), "lock_new")
         self._h = h
+        self._tok = 0
+
+    def _from_handle_init(self, ptr):
+        self._h = ptr
+        self._tok = 0
 
     def acquire(self, blocking=True, timeout=-1):
         timeout = _check_lock_args(blocking, timeout)
         h = self._h
-        tok = _lib.new_owner()
+        # this thread's own weft_owner_new token (not its thread token, so that any
+        # thread may release): one call for an uncontended acquire
+        try:
+            tok = _toks.t
+        except AttributeError:
+            tok = _toks.t = _lib.new_owner()
         st = fast.lock_acquire_as(h, tok, 0)
         if st == OK:
+            self._tok = tok
             return True
+        if st == DEADLOCK:
+            # this thread holds it already: threading semantics wait for another thread
+            # to release it, so wait as a fresh owner
+            tok = _lib.new_owner()
+            st = fast.lock_acquire_as(h, tok, 0)
+            if st == OK:
+                self._tok = tok
+                return True
         if st != WOULD_BLOCK:
             raise WeftError(st, "lock_acquire")
         if timeout == 0:
@@ -82,6 +102,7 @@ class Lock(Handle):
             timeout, undo=lambda op: fast.lock_release_as(h, tok))
         free_op(op)
         if st == OK:
+            self._tok = tok
             return True
         if st in (TIMEOUT, WOULD_BLOCK):
             return False
@@ -91,12 +112,13 @@ class Lock(Handle):
 
     def release(self):
         h = self._h
+        # the token of the last acquire through this object; if it is not the holder
+        # (the lock was taken through another wrapper, or by C), release as the holder
+        if fast.lock_release_as(h, self._tok) == OK:
+            return
         owner = c_uint64()
         fast.lock_owner(h, byref(owner))
-        if owner.value == 0:
-            raise RuntimeError("release unlocked lock")
-        st = fast.lock_release_as(h, owner.value)
-        if st != OK:
+        if owner.value == 0 or fast.lock_release_as(h, owner.value) != OK:
             raise RuntimeError("release unlocked lock")
 
     def __exit__(self, *exc):
@@ -134,6 +156,7 @@ class Lock(Handle):
         free_op(op)
         if st != OK:
             raise WeftError(st, "lock_acquire_async")
+        self._tok = tok
         return True
 
     async def __aenter__(self):
