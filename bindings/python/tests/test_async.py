@@ -299,3 +299,47 @@ def test_asyncio_task_owner_checks():
         lock.async_release()
 
     asyncio.run(main())
+
+
+@pytest.mark.parametrize("run", RUNNERS)
+def test_condition_wait_cancelled_takes_the_lock_back_without_blocking_the_loop(run):
+    cond = weft.Condition(weft.Lock())
+    holder_release = threading.Event()
+
+    def holder():
+        # take the lock while the task waits (the wait released it), then hold it a bit
+        with cond:
+            holder_release.wait(5)
+
+    async def main():
+        async with cond:
+            t = in_thread(holder)
+            ticks = []
+
+            async def ticker():
+                # runs while the cancelled wait takes the lock back: the loop is free
+                for _ in range(5):
+                    ticks.append(1)
+                    await sleep(0.01)
+                holder_release.set()
+
+            if run is run_trio:
+                async with trio.open_nursery() as n:
+                    n.start_soon(ticker)
+                    with trio.move_on_after(0.02):
+                        await cond.async_wait()
+            else:
+                tick = asyncio.ensure_future(ticker())
+                try:
+                    async with asyncio.timeout(0.02):
+                        await cond.async_wait()
+                except TimeoutError:
+                    pass
+                await tick
+            # back holding the lock, as a condition wait must
+            assert cond.lock.async_owned()
+            assert len(ticks) == 5
+        t.join()
+        assert not cond.lock.locked()
+
+    run(main)

@@ -200,3 +200,31 @@ def test_no_table_leak():
     q.close()
     gc.collect()
     assert len(_q._items) == before
+
+
+@pytest.mark.parametrize("cls", [wq.Queue, wq.LifoQueue, wq.PriorityQueue])
+@pytest.mark.parametrize("immediate", [False, True])
+def test_shutdown_every_method_one_thread(cls, immediate):
+    q = cls(2)
+    q.put(1)
+    q.put_nowait(2)
+    q.shutdown(immediate)
+    assert q.is_shutdown
+    for call in (lambda: q.put(3), lambda: q.put_nowait(4), lambda: q.put(5, timeout=1)):
+        with pytest.raises(wq.ShutDown):
+            call()
+    if immediate:
+        assert q.qsize() == 0
+        with pytest.raises(ValueError):   # the discarded items counted as done
+            q.task_done()
+    else:
+        assert sorted([q.get(), q.get_nowait()]) == [1, 2]
+        q.task_done()
+        q.task_done()
+    q.join()
+    for call in (q.get, q.get_nowait, lambda: q.get(True, 1.0)):
+        with pytest.raises(wq.ShutDown):
+            call()
+    q.shutdown(immediate=True)   # alive → shutdown → immediate, repeatable
+    q.shutdown(immediate=False)
+    assert q.is_shutdown

@@ -10,7 +10,8 @@ from ctypes import byref, c_bool, c_size_t, c_uint64, c_void_p
 
 from . import _lib
 from . import queue as _wq
-from ._core import (Handle, async_wait, free_op, task_owner, thread_token, wait_blocking)
+from ._core import (Handle, async_wait, async_wait_uncancellable, free_op, task_owner,
+                    thread_token, wait_blocking)
 from ._lib import (BROKEN, BUSY, CANCELLED, DEADLOCK, FOREVER, NOT_LOCKED, NOT_OWNER,
                    NULL_CB, OK, OVERFLOW, PENDING, TIMEOUT, WOULD_BLOCK, WeftError, fast,
                    lib)
@@ -658,14 +659,29 @@ class Condition(Handle):
                 undo=lambda op: won.append(op), timeout=timeout)
         except BaseException:
             if not won:
-                # the cancel won: the lock is not held any more; take it back (this
-                # blocks the loop until the lock is free: see the docs)
-                self._reacquire(tok, depth)
+                # the cancel won: the lock is not held any more; take it back (shielded,
+                # without blocking the loop) before the cancellation goes on
+                await self._async_reacquire(tok, depth)
             raise
         free_op(op)
         if st != OK:
-            self._reacquire(tok, depth)
+            await self._async_reacquire(tok, depth)
         return st == OK
+
+    async def _async_reacquire(self, tok, depth):
+        lock = self._lock
+        if lock is None:
+            return
+        h = lock._h
+        if isinstance(lock, RLock):
+            def start(port, k, r):
+                return fast.rlock_acquire_async(h, tok, depth, port, NULL_CB, k, r)
+        else:
+            def start(port, k, r):
+                return fast.lock_acquire_async(h, tok, port, NULL_CB, k, r)
+        st, op = await async_wait_uncancellable(start)
+        free_op(op)
+        _lib.check(st, "condition: taking the lock back")
 
     def __await__(self):
         return self.async_wait().__await__()

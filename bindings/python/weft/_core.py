@@ -322,13 +322,16 @@ class _TrioPort:
 
 
 _trio_port_var = None
+_trio_port_var_lock = threading.Lock()
 
 
 def _trio_port():
     global _trio_port_var
     import trio
     if _trio_port_var is None:
-        _trio_port_var = trio.lowlevel.RunVar("weft_port")
+        with _trio_port_var_lock:
+            if _trio_port_var is None:
+                _trio_port_var = trio.lowlevel.RunVar("weft_port")
     try:
         return _trio_port_var.get()
     except LookupError:
@@ -383,3 +386,27 @@ async def async_wait(start, undo=None, timeout=None):
 def free_op(op):
     if op is not None:
         fast.op_free(op)
+
+
+async def async_wait_uncancellable(start):
+    """async_wait that runs to completion even if the awaiting task is cancelled meanwhile
+    (e.g. taking a lock back while a cancellation propagates); the cancellation is
+    re-raised afterwards."""
+    if _library() == "trio":
+        import trio
+        with trio.CancelScope(shield=True):
+            return await _trio_wait(start, None)
+    import asyncio
+    fut = asyncio.ensure_future(async_wait(start))
+    cancelled = False
+    while True:
+        try:
+            result = await asyncio.shield(fut)
+            break
+        except asyncio.CancelledError:
+            if fut.cancelled():
+                raise
+            cancelled = True
+    if cancelled:
+        raise asyncio.CancelledError
+    return result
