@@ -586,6 +586,11 @@ class Condition(Handle):
             raise TypeError("weft.Condition needs a weft.Lock, weft.RLock or None")
         self._h = h
 
+    @classmethod
+    def from_handle(cls, ptr):
+        raise TypeError("a weft_cond handle does not say which lock it is bound to: wrap "
+                        "the lock (Lock/RLock.from_handle) and create the Condition here")
+
     @property
     def lock(self):
         return self._lock
@@ -822,6 +827,10 @@ class CountdownEvent(Handle):
         _lib.check(fast.countdown_new(initial_value, byref(h)), "countdown_new")
         self._h = h
 
+    def _from_handle_init(self, ptr):
+        self._h = ptr
+        self._initial = None
+
     @property
     def initial_value(self):
         return self._initial
@@ -898,6 +907,10 @@ class _BarrierBase(Handle):
         h = _lib.weft_barrier_p()
         _lib.check(fast.barrier_new(parties, self._kind, byref(h)), "barrier_new")
         self._h = h
+
+    def _from_handle_init(self, ptr):
+        self._h = ptr
+        self._parties = None  # weft has no query for it
 
     @property
     def parties(self):
@@ -1026,46 +1039,50 @@ _flag_values: dict = {}
 
 
 class Flag(Handle):
-    """First-writer-wins slot for one object."""
+    """First-writer-wins slot for one object. The flag stores the object's id; the object
+    is kept alive in a process-wide table (shared by every wrapper of the handle) until
+    clear() (weft_flag has no destructor: a flag freed while set keeps its object)."""
 
     _prefix = "flag"
     _ptr_type = _lib.weft_flag_p
-    __slots__ = ("_values",)
+    __slots__ = ()
     _MISSING = object()
+    _values = _flag_values
 
     def __init__(self, marker=_MISSING):
         h = _lib.weft_flag_p()
         _lib.check(fast.flag_new(byref(h)), "flag_new")
         self._h = h
-        self._values = {}
         if marker is not Flag._MISSING:
             self.set(marker)
 
-    def _from_handle_init(self, ptr):
-        self._h = ptr
-        self._values = {}
-
     def set(self, marker=_MISSING):
+        """Stores ``marker`` if the flag is empty; True if ``marker`` is the stored one."""
         if marker is Flag._MISSING:
             marker = object()
         key = id(marker)
-        self._values.setdefault(key, marker)
+        entry = self._values.get(key)
+        if entry is None:
+            entry = self._values[key] = [marker, 0]
+        entry[1] += 1
         won = c_bool()
         fast.flag_set(self._h, key, byref(won))
-        if not won.value and self._values.get(key) is marker:
-            cur = c_void_p()
-            isset = c_bool()
-            fast.flag_get(self._h, byref(isset), byref(cur))
-            if cur.value != key:
-                self._values.pop(key, None)
-        return won.value
+        if won.value:
+            return True
+        entry[1] -= 1
+        if entry[1] <= 0:
+            self._values.pop(key, None)
+        isset = c_bool()
+        cur = c_void_p()
+        fast.flag_get(self._h, byref(isset), byref(cur))
+        return isset.value and cur.value == key
 
     def get(self, default=_MISSING, *, default_factory=_MISSING):
         isset = c_bool()
         cur = c_void_p()
         fast.flag_get(self._h, byref(isset), byref(cur))
         if isset.value:
-            return self._values[cur.value or 0]
+            return self._values[cur.value or 0][0]
         if default is not Flag._MISSING:
             return default
         if default_factory is not Flag._MISSING:
@@ -1073,8 +1090,17 @@ class Flag(Handle):
         raise LookupError(self)
 
     def clear(self):
-        fast.flag_clear(self._h, None)
-        self._values.clear()
+        isset = c_bool()
+        cur = c_void_p()
+        fast.flag_get(self._h, byref(isset), byref(cur))
+        was = c_bool()
+        fast.flag_clear(self._h, byref(was))
+        if isset.value and was.value:
+            entry = self._values.get(cur.value or 0)
+            if entry is not None:
+                entry[1] -= 1
+                if entry[1] <= 0:
+                    self._values.pop(cur.value or 0, None)
 
     def __bool__(self):
         isset = c_bool()
@@ -1097,6 +1123,10 @@ class ResourceGuard(Handle):
         h = _lib.weft_guard_p()
         _lib.check(fast.guard_new(byref(h)), "guard_new")
         self._h = h
+
+    def _from_handle_init(self, ptr):
+        self._h = ptr
+        self._action = "using"
 
     @property
     def action(self):

@@ -197,6 +197,14 @@ class Port(Handle):
         self._buf = (_lib.weft_completion * self.BATCH)()
         self.waiters = {}
 
+    def _from_handle_init(self, ptr):
+        self._h = ptr
+        fd = c_int32()
+        fast.port_fd(ptr, byref(fd))
+        self.fd = fd.value
+        self._buf = (_lib.weft_completion * self.BATCH)()
+        self.waiters = {}
+
     def drain(self):
         """Takes every pending completion; returns a list of (key, status)."""
         out = []

@@ -334,7 +334,8 @@ class PriorityQueue(Queue):
         self._heap = []
         self._ready = _threading.Condition(_threading.Lock())
 
-    def _from_handle_init(self, ptr):
+    @classmethod
+    def from_handle(cls, ptr):
         raise TypeError("a PriorityQueue's items live in Python: it cannot be shared "
                         "through its handle")
 

@@ -287,6 +287,11 @@ class Condition(Handle):
             self._py = _threading.Condition(lock)
             self._reentrant = False
 
+    @classmethod
+    def from_handle(cls, ptr):
+        raise TypeError("a weft_cond handle does not say which lock it is bound to: wrap "
+                        "the lock (Lock/RLock.from_handle) and create the Condition here")
+
     def __enter__(self):
         return self._lock.__enter__()
 
@@ -656,3 +661,9 @@ class Barrier(Handle):
             return f"<{_name(self)} at {hex(id(self))}: broken>"
         return (f"<{_name(self)} at {hex(id(self))}: waiters={self.n_waiting}/"
                 f"{self.parties}>")
+
+
+def __getattr__(name):
+    # everything else (Thread, current_thread, local, ...) is threading's own, so that
+    # `import weft.threading as threading` is a drop-in
+    return getattr(_threading, name)
