@@ -78,3 +78,18 @@ def test_del_releases_the_reference():
 def test_drop_in_module():
     assert wt.Thread is __import__("threading").Thread
     assert wt.current_thread() is __import__("threading").current_thread()
+
+
+def test_with_closes_objects_without_a_with_meaning():
+    import contextlib
+    with weft.Port() as p, wq.Queue() as q, weft.REvent() as e:
+        q.put(1)
+        e.set()
+    assert p.closed and q.closed and e.closed
+    lock = wt.Lock()
+    with lock:                     # a lock's with is acquire/release
+        assert lock.locked()
+    assert not lock.closed
+    with contextlib.closing(lock):
+        pass
+    assert lock.closed

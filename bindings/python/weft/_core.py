@@ -22,8 +22,11 @@ __all__ = ["Handle", "timeout_ns", "wait_blocking", "async_wait", "Port", "task_
 class Handle:
     """Owns exactly one reference to a weft handle.
 
-    ``close()`` (or leaving a ``with`` block of :meth:`owning`) drops it; ``__del__`` drops
-    it if you did not. ``handle`` is the raw pointer as an int, to pass to C (which must
+    ``close()`` drops it (idempotent); ``__del__`` drops it if you did not. Objects
+    without a ``with`` meaning of their own (ports, events, queues, flags, latches) close
+    at the end of a ``with`` block; for the others (locks, semaphores, conditions,
+    limiters, aiologic-style barriers) ``with`` means acquire/release or wait, as in the
+    libraries they replace: use ``contextlib.closing(obj)`` to scope their reference. ``handle`` is the raw pointer as an int, to pass to C (which must
     take its own reference with ``weft_*_clone`` if it keeps it); ``from_handle(ptr)``
     wraps a pointer coming from C, taking a new reference (the caller keeps its own).
     """
@@ -69,6 +72,12 @@ class Handle:
     @property
     def closed(self) -> bool:
         return self._h is None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
     def __del__(self):
         try:
