@@ -10,7 +10,7 @@ from ._aio import (BinarySemaphore, BoundedBinarySemaphore, BoundedSemaphore,
                    BrokenBarrierError, BusyResourceError, CapacityLimiter, Condition,
                    CountdownEvent, Event, Flag, LifoQueue, Latch, Lock, PriorityQueue, Queue,
                    QueueEmpty, QueueFull, RBarrier, RCapacityLimiter, REvent, ResourceGuard,
-                   RLock, Semaphore, SimpleQueue, Barrier)
+                   RLock, Semaphore, SimpleLifoQueue, SimpleQueue, Barrier)
 from ._core import Port
 from ._lib import WeftError, load_path, status_name
 
@@ -18,7 +18,7 @@ __all__ = ["Barrier", "BinarySemaphore", "BoundedBinarySemaphore", "BoundedSemap
            "BrokenBarrierError", "BusyResourceError", "CapacityLimiter", "Condition",
            "CountdownEvent", "Event", "Flag", "LifoQueue", "Latch", "Lock", "PriorityQueue",
            "Queue", "QueueEmpty", "QueueFull", "RBarrier", "RCapacityLimiter", "REvent",
-           "ResourceGuard", "RLock", "Semaphore", "SimpleQueue", "Port", "WeftError",
+           "ResourceGuard", "RLock", "Semaphore", "SimpleLifoQueue", "SimpleQueue", "Port", "WeftError",
            "load_path", "status_name"]
 
 __version__ = "0.1.0"

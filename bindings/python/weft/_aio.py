@@ -1283,3 +1283,10 @@ class SimpleQueue(_AioQueueMixin, _wq.SimpleQueue):
 
     def green_put(self, item, *, blocking=True, timeout=None):
         self.put(item)
+
+
+class SimpleLifoQueue(SimpleQueue):
+    """SimpleQueue, last in first out."""
+
+    __slots__ = ()
+    _kind = _lib.QUEUE_LIFO
