@@ -154,7 +154,7 @@ def wait_blocking(blocking_call, async_start, timeout, undo=None, on_cancelled=N
     if st != PENDING:
         return st, None
     deadline = None if ns < 0 else time.monotonic() + ns / 1e9
-    fd = port.fd
+    poller = port.poller()
     status = c_int32()
     try:
         while True:
@@ -174,7 +174,7 @@ def wait_blocking(blocking_call, async_start, timeout, undo=None, on_cancelled=N
                             on_cancelled()
                         return TIMEOUT, op
                     return st, op
-            select.select([fd], [], [], slice_)
+            poller.poll(slice_ * 1000)  # ms; poll, not select: the fd may be >= 1024
             port.drain()
     except BaseException:
         st = fast.op_cancel(op)
@@ -193,8 +193,16 @@ class Port(Handle):
 
     _prefix = "port"
     _ptr_type = weft_port_p
-    __slots__ = ("fd", "_buf", "waiters")
+    __slots__ = ("fd", "_buf", "waiters", "_poller")
     BATCH = 64
+
+    def poller(self):
+        """A select.poll object watching the fd (for a thread that waits on the port)."""
+        p = getattr(self, "_poller", None)
+        if p is None:
+            p = self._poller = select.poll()
+            p.register(self.fd, select.POLLIN)
+        return p
 
     def __init__(self):
         h = weft_port_p()
