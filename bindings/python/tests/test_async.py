@@ -343,3 +343,24 @@ def test_condition_wait_cancelled_takes_the_lock_back_without_blocking_the_loop(
         assert not cond.lock.locked()
 
     run(main)
+
+
+def test_one_port_per_loop_and_it_goes_with_the_loop():
+    import gc
+    import os
+    q = weft.Queue(None)
+
+    async def main():
+        t = in_thread(lambda: (time.sleep(0.002), q.green_put(1)))
+        await q.async_get()          # pending: goes through this loop's port
+        t.join()
+
+    asyncio.run(main())
+    trio.run(main)
+    gc.collect()
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(20):
+        asyncio.run(main())
+        trio.run(main)
+    gc.collect()
+    assert len(os.listdir("/proc/self/fd")) <= before

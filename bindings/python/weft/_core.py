@@ -262,22 +262,15 @@ class _AsyncioPort:
         self.port = Port()
         self.waiters = {}
         loop.add_reader(self.port.fd, self._ready)
-        weakref.finalize(loop, _close_loop_port, loop, self.port)
+        # the port goes with the loop (nothing here may refer to the loop strongly, or
+        # it would never go)
+        weakref.finalize(loop, self.port.close)
 
     def _ready(self):
         for key, status in self.port.drain():
             fut = self.waiters.pop(key, None)
             if fut is not None and not fut.done():
                 fut.set_result(status)
-
-
-def _close_loop_port(loop, port):
-    try:
-        if not loop.is_closed():
-            loop.remove_reader(port.fd)
-    except Exception:
-        pass
-    port.close()
 
 
 _asyncio_ports: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
