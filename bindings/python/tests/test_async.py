@@ -234,6 +234,7 @@ def test_trio_cancellation_race_never_leaks_the_lock():
 @pytest.mark.parametrize("run", RUNNERS)
 def test_queue_get_cancellation_race_loses_no_item(run):
     q = wq.Queue()
+    import weft.queue  # noqa: F401
     n = 500
 
     def producer():
@@ -257,9 +258,12 @@ def test_queue_get_cancellation_race_loses_no_item(run):
         t.join()
         return got
 
+    from weft import queue as _q
+    before = len(_q._items)
     got = run(main)
     assert sorted(got) == list(range(n))   # cancelled gets gave their items back
     assert q.qsize() == 0
+    assert len(_q._items) == before        # and no object is left in the item table
 
 
 @pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
@@ -364,3 +368,46 @@ def test_one_port_per_loop_and_it_goes_with_the_loop():
         trio.run(main)
     gc.collect()
     assert len(os.listdir("/proc/self/fd")) <= before
+
+
+@pytest.mark.parametrize("run", RUNNERS)
+def test_queue_put_cancellation_race_exactly_once(run):
+    from weft import queue as _q
+    q = wq.Queue(1)
+    n = 300
+    put_ok = []
+    stop = threading.Event()
+    got = []
+
+    def consumer():
+        while not stop.is_set() or q.qsize():
+            try:
+                got.append(q.get(timeout=0.01))
+            except wq.Empty:
+                pass
+            time.sleep(random.random() * 0.0003)
+
+    async def main():
+        t = in_thread(consumer)
+        for i in range(n):
+            if run is run_trio:
+                with trio.move_on_after(random.random() * 0.0005):
+                    await q.async_put(i)
+                    put_ok.append(i)
+            else:
+                try:
+                    async with asyncio.timeout(random.random() * 0.0005):
+                        await q.async_put(i)
+                    put_ok.append(i)
+                except TimeoutError:
+                    pass
+        stop.set()
+        t.join()
+
+    before = len(_q._items)
+    run(main)
+    # every put that returned went in exactly once; a cancelled put that had already
+    # gone in (the grant won the race) was delivered too, never twice
+    assert set(put_ok) <= set(got)
+    assert len(got) == len(set(got))
+    assert len(_q._items) == before
