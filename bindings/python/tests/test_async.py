@@ -411,3 +411,29 @@ def test_queue_put_cancellation_race_exactly_once(run):
     assert set(put_ok) <= set(got)
     assert len(got) == len(set(got))
     assert len(_q._items) == before
+
+
+@pytest.mark.parametrize("run", RUNNERS)
+def test_condition_timeouts_race_notifies(run):
+    """Waits with tiny timeouts racing notifies from a thread: every wait returns holding
+    the lock, whichever side won."""
+    cond = weft.Condition(weft.Lock())
+    stop = threading.Event()
+
+    def notifier():
+        while not stop.is_set():
+            with cond:
+                cond.notify_all()
+            time.sleep(random.random() * 0.0003)
+
+    async def main():
+        t = in_thread(notifier)
+        for _ in range(300):
+            async with cond:
+                await cond.async_wait(timeout=random.random() * 0.0005)
+                assert cond.lock.async_owned()
+        stop.set()
+        t.join()
+
+    run(main)
+    assert not cond.lock.locked()

@@ -669,6 +669,10 @@ class Condition(Handle):
                 await self._async_reacquire(tok, depth)
             raise
         free_op(op)
+        if won:
+            # a timeout (trio's move_on_after) lost the race to the grant: notified,
+            # and the lock is held again
+            return True
         if st != OK:
             await self._async_reacquire(tok, depth)
         return st == OK
