@@ -116,6 +116,21 @@ def bench_thread_queues():
             q = make()
             handoff(getattr(q, p), getattr(q, g), n)
         rows.append((name, best(run, N_Q)))
+
+    def batched(n, batch=64):
+        q = wq.Queue(MAXSIZE)
+
+        def producer():
+            for i in range(0, n, batch):
+                q.put_many(range(i, min(i + batch, n)))
+
+        t = threading.Thread(target=producer)
+        t.start()
+        got = 0
+        while got < n:
+            got += len(q.get_many(batch))
+        t.join()
+    rows.append(("weft.queue.Queue put_many/get_many (batches of 64)", best(batched, N_Q)))
     return rows
 
 
@@ -175,6 +190,10 @@ def bench_thread_to_asyncio():
 
 
 def main():
+    if "--queues" in sys.argv:  # only the thread → thread queue table
+        for name, v in bench_thread_queues():
+            print(f"| {name} | {v:.0f} |")
+        return
     print(f"# Python {platform.python_version()} on {platform.machine()}, "
           f"{os.cpu_count()} CPUs; libweft: {weft.load_path}")
     print(f"# N_LOCK={N_LOCK} N_QUEUE={N_Q} maxsize={MAXSIZE}; ns/op, best of 3\n")

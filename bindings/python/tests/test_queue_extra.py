@@ -228,3 +228,38 @@ def test_shutdown_every_method_one_thread(cls, immediate):
     q.shutdown(immediate=True)   # alive → shutdown → immediate, repeatable
     q.shutdown(immediate=False)
     assert q.is_shutdown
+
+
+@pytest.mark.parametrize("cls", [wq.Queue, wq.LifoQueue, wq.PriorityQueue])
+def test_put_many_get_many(cls):
+    before = len(_q._items)
+    q = cls(5)
+    assert q.put_many(range(8), block=False) == 5       # a prefix: what fits
+    with pytest.raises(wq.Full):
+        q.put_many([9], timeout=0.01)
+    got = q.get_many(10)
+    assert sorted(got) == [0, 1, 2, 3, 4]
+    if cls is wq.Queue:
+        assert got == [0, 1, 2, 3, 4]
+    with pytest.raises(wq.Empty):
+        q.get_many(3, timeout=0.01)
+
+    def producer():
+        for i in range(0, 1000, 10):
+            q.put_many(range(i, i + 10))
+
+    t = threading.Thread(target=producer)
+    t.start()
+    out = []
+    while len(out) < 1000:
+        out.extend(q.get_many(64, timeout=5))
+    t.join()
+    assert sorted(out) == list(range(1000))
+    q.shutdown()
+    with pytest.raises(wq.ShutDown):
+        q.put_many([1])
+    with pytest.raises(wq.ShutDown):
+        q.get_many(1)
+    q.close()
+    gc.collect()
+    assert len(_q._items) == before

@@ -26,7 +26,7 @@ import queue as _stdqueue
 import threading as _threading
 from ctypes import byref, c_bool, c_int64, c_size_t, c_uint64, c_void_p
 
-from . import _lib
+from . import _core, _lib
 from ._core import Handle, async_wait, free_op, wait_blocking
 from ._lib import (CLOSED, NULL_CB, OK, OVERFLOW, TIMEOUT, WOULD_BLOCK, WeftError, fast,
                    lib)
@@ -228,6 +228,58 @@ class Queue(_WeftQueue):
 
     def put_nowait(self, item):
         return self.put(item, block=False)
+
+    def put_many(self, items, block=True, timeout=None):
+        """Puts the items in order with one C call (``weft_queue_put_many``), waiting up
+        to ``timeout`` for room (``block=False``: what fits now). Returns how many went
+        in (always a prefix of ``items``); raises Full if none did, ShutDown if the
+        queue is shut down and none did. (A weft extension: not in the stdlib.)"""
+        timeout = _check_timeout(block, timeout)
+        items = list(items)
+        if not items:
+            return 0
+        keys = [self._enter(item) for item in items]
+        n = len(keys)
+        wire = (c_void_p * n)(*([None] * n if self._kind_tickets else keys))
+        done = c_size_t()
+        ns = _core.timeout_ns(timeout)
+        call = fast.queue_put_many if ns == 0 else lib.queue_put_many
+        st = call(self._h, wire, None, n, ns, byref(done))
+        k = done.value
+        for key in keys[:k]:
+            self._entered(key)
+        for key in keys[k:]:
+            self._unput(key)
+        if k == 0:
+            if st == CLOSED:
+                raise ShutDown
+            if st in (WOULD_BLOCK, TIMEOUT):
+                raise Full
+            raise WeftError(st, "queue_put_many")
+        return k
+
+    def get_many(self, max_items, block=True, timeout=None):
+        """Takes up to ``max_items`` with one C call (``weft_queue_get_many``): waits up
+        to ``timeout`` for the first, then takes whatever else is there. Returns a
+        non-empty list; raises Empty on timeout, ShutDown if shut down and empty. (A weft
+        extension: not in the stdlib.)"""
+        timeout = _check_timeout(block, timeout)
+        if max_items < 1:
+            return []
+        out = (c_void_p * max_items)()
+        got = c_size_t()
+        ns = _core.timeout_ns(timeout)
+        call = fast.queue_get_many if ns == 0 else lib.queue_get_many
+        st = call(self._h, out, max_items, ns, byref(got))
+        k = got.value
+        if k:
+            return [self._leave(out[i]) for i in range(k)]
+        if st == CLOSED:
+            raise ShutDown
+        if st in (WOULD_BLOCK, TIMEOUT):
+            raise Empty
+        raise WeftError(st, "queue_get_many")
+
 
     def get_nowait(self):
         return self.get(block=False)
