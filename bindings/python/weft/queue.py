@@ -414,6 +414,26 @@ class PriorityQueue(Queue):
                 if self._heap:
                     heapq.heappop(self._heap)
 
+    def put_many(self, items, block=True, timeout=None):
+        """As Queue.put_many, one item at a time: an item joins the heap only once its
+        ticket is in, and one C call for a whole batch would hold back the items whose
+        tickets went in until the last one did (a getter holding their tickets would
+        wait for them while the putter waits for room: a deadlock)."""
+        import time
+        timeout = _check_timeout(block, timeout)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        n = 0
+        for item in items:
+            left = None if deadline is None else max(deadline - time.monotonic(), 0)
+            try:
+                self.put(item, block and left != 0, None if not block else left)
+            except (Full, ShutDown):
+                if n == 0:
+                    raise
+                return n
+            n += 1
+        return n
+
     def _discard_all(self):
         with self._ready:
             del self._heap[:]
