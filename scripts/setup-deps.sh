@@ -7,7 +7,8 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 packages=(build-essential cmake pkg-config libclang-dev clang valgrind libuv1-dev
-          libglib2.0-dev python3 git)
+          libglib2.0-dev python3 git
+          python3-pip libpython3.11-testsuite)  # Python binding tests (CPython's test pkg)
 
 as_root=()
 if [ "$(id -u)" -ne 0 ]; then
@@ -61,5 +62,20 @@ else
     echo "setup-deps: cbindgen 0.29.x is still not first in PATH: $(command -v cbindgen)" >&2
     exit 1
   fi
+fi
+# The Python binding's test and benchmark dependencies, for the python3 that ctest uses
+# (Debian's is externally managed, PEP 668: hence --break-system-packages, which only
+# lets pip install these into /usr/local). Skipped when they are already importable.
+py_mods=(pytest trio anyio aiologic janus culsans)
+if ! python3 -c "import $(IFS=,; echo "${py_mods[*]}")" >/dev/null 2>&1; then
+  echo "setup-deps: pip install ${py_mods[*]} (for $(command -v python3))"
+  pip_opts=(--quiet --disable-pip-version-check --no-input)
+  if python3 -m pip install --help 2>/dev/null | grep -q -- --break-system-packages; then
+    pip_opts+=(--break-system-packages)
+  fi
+  if [ "$(id -u)" -ne 0 ]; then pip_opts+=(--user); fi
+  python3 -m pip install "${pip_opts[@]}" "${py_mods[@]}" </dev/null
+else
+  echo "setup-deps: python modules present (${py_mods[*]})"
 fi
 echo "setup-deps: ok"

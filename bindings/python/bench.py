@@ -1,0 +1,218 @@
+"""Benchmarks of the Python binding against the stdlib, aiologic, janus and culsans.
+
+    WEFT_LIBRARY=target/release/libweft.so PYTHONPATH=bindings/python \
+        python3 bindings/python/bench.py [--quick]
+
+Each figure is the best of 3 runs, in nanoseconds per operation (lock: one acquire +
+release; queue: one item from producer to consumer).
+"""
+
+import asyncio
+import os
+import platform
+import queue as stdqueue
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import weft  # noqa: E402
+import weft.queue as wq  # noqa: E402
+import weft.threading as wt  # noqa: E402
+
+try:
+    import aiologic
+except ImportError:
+    aiologic = None
+try:
+    import janus
+except ImportError:
+    janus = None
+try:
+    import culsans
+except ImportError:
+    culsans = None
+
+QUICK = "--quick" in sys.argv
+N_LOCK = 20_000 if QUICK else 200_000
+N_Q = 10_000 if QUICK else 100_000
+MAXSIZE = 64
+
+
+def best(fn, n, repeat=3):
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn(n)
+        times.append(time.perf_counter() - t0)
+    return min(times) / n * 1e9
+
+
+# ---------------------------------------------------------------------------- locks
+def lock_loop(acquire, release):
+    def run(n):
+        for _ in range(n):
+            acquire()
+            release()
+    return run
+
+
+def lock_with(lock):
+    def run(n):
+        for _ in range(n):
+            with lock:
+                pass
+    return run
+
+
+def contended(make_run, threads=2):
+    def run(n):
+        ts = [threading.Thread(target=make_run, args=(n // threads,)) for _ in range(threads)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+    return run
+
+
+def bench_locks():
+    rows = []
+    cases = [("threading.Lock", threading.Lock()),
+             ("weft.threading.Lock", wt.Lock()),
+             ("weft.Lock (green)", weft.Lock())]
+    if aiologic:
+        cases.append(("aiologic.Lock (green)", aiologic.Lock()))
+    for name, lock in cases:
+        unc = best(lock_with(lock), N_LOCK)
+        con = best(contended(lock_with(lock)), N_LOCK)
+        rows.append((name, unc, con))
+    return rows
+
+
+# --------------------------------------------------------------------- thread→thread
+def handoff(put, get, n):
+    def producer():
+        for i in range(n):
+            put(i)
+
+    t = threading.Thread(target=producer)
+    t.start()
+    for _ in range(n):
+        get()
+    t.join()
+
+
+def bench_thread_queues():
+    rows = []
+    cases = [("queue.Queue", lambda: stdqueue.Queue(MAXSIZE), "put", "get"),
+             ("weft.queue.Queue", lambda: wq.Queue(MAXSIZE), "put", "get"),
+             ("weft.Queue (green)", lambda: weft.Queue(MAXSIZE), "green_put", "green_get")]
+    if aiologic:
+        cases.append(("aiologic.Queue (green)", lambda: aiologic.Queue(MAXSIZE),
+                      "green_put", "green_get"))
+    for name, make, p, g in cases:
+        def run(n, make=make, p=p, g=g):
+            q = make()
+            handoff(getattr(q, p), getattr(q, g), n)
+        rows.append((name, best(run, N_Q)))
+
+    def batched(n, batch=64):
+        q = wq.Queue(MAXSIZE)
+
+        def producer():
+            for i in range(0, n, batch):
+                q.put_many(range(i, min(i + batch, n)))
+
+        t = threading.Thread(target=producer)
+        t.start()
+        got = 0
+        while got < n:
+            got += len(q.get_many(batch))
+        t.join()
+    rows.append(("weft.queue.Queue put_many/get_many (batches of 64)", best(batched, N_Q)))
+    return rows
+
+
+# -------------------------------------------------------------------- thread→asyncio
+def bench_thread_to_asyncio():
+    rows = []
+
+    def weft_case(n):
+        async def main():
+            q = weft.Queue(MAXSIZE)
+            t = threading.Thread(target=lambda: [q.green_put(i) for i in range(n)])
+            t.start()
+            for _ in range(n):
+                await q.async_get()
+            t.join()
+        asyncio.run(main())
+    rows.append(("weft.Queue (green_put → async_get)", best(weft_case, N_Q)))
+
+    if aiologic:
+        def aio_case(n):
+            async def main():
+                q = aiologic.Queue(MAXSIZE)
+                t = threading.Thread(target=lambda: [q.green_put(i) for i in range(n)])
+                t.start()
+                for _ in range(n):
+                    await q.async_get()
+                t.join()
+            asyncio.run(main())
+        rows.append(("aiologic.Queue (green_put → async_get)", best(aio_case, N_Q)))
+
+    if janus:
+        def janus_case(n):
+            async def main():
+                q = janus.Queue(MAXSIZE)
+                t = threading.Thread(target=lambda: [q.sync_q.put(i) for i in range(n)])
+                t.start()
+                for _ in range(n):
+                    await q.async_q.get()
+                t.join()
+                q.close()
+                await q.wait_closed()
+            asyncio.run(main())
+        rows.append(("janus.Queue (sync_q.put → async_q.get)", best(janus_case, N_Q)))
+
+    if culsans:
+        def culsans_case(n):
+            async def main():
+                q = culsans.Queue(MAXSIZE)
+                t = threading.Thread(target=lambda: [q.sync_q.put(i) for i in range(n)])
+                t.start()
+                for _ in range(n):
+                    await q.async_q.get()
+                t.join()
+            asyncio.run(main())
+        rows.append(("culsans.Queue (sync_q.put → async_q.get)", best(culsans_case, N_Q)))
+    return rows
+
+
+def main():
+    if "--queues" in sys.argv:  # only the thread → thread queue table
+        for name, v in bench_thread_queues():
+            print(f"| {name} | {v:.0f} |")
+        return
+    print(f"# Python {platform.python_version()} on {platform.machine()}, "
+          f"{os.cpu_count()} CPUs; libweft: {weft.load_path}")
+    print(f"# N_LOCK={N_LOCK} N_QUEUE={N_Q} maxsize={MAXSIZE}; ns/op, best of 3\n")
+    print("## Lock: `with lock: pass`\n")
+    print("| lock | 1 thread | 2 threads contending |")
+    print("|---|---:|---:|")
+    for name, unc, con in bench_locks():
+        print(f"| {name} | {unc:.0f} | {con:.0f} |")
+    print("\n## Queue handoff thread → thread (bounded, maxsize 64)\n")
+    print("| queue | ns/item |")
+    print("|---|---:|")
+    for name, v in bench_thread_queues():
+        print(f"| {name} | {v:.0f} |")
+    print("\n## Queue handoff thread → asyncio task (bounded, maxsize 64)\n")
+    print("| queue | ns/item |")
+    print("|---|---:|")
+    for name, v in bench_thread_to_asyncio():
+        print(f"| {name} | {v:.0f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,430 @@
+"""The base handle class and the three ways of waiting: blocking (GIL released, Ctrl-C
+aware in the main thread), asyncio and trio (one port per event loop)."""
+
+from __future__ import annotations
+
+import ctypes
+import itertools
+import select
+import threading
+import time
+import weakref
+from ctypes import byref, c_int32, c_size_t, c_uint64, c_void_p
+
+from . import _lib
+from ._lib import (CANCELLED, FOREVER, NULL_CB, OK, PENDING, TIMEOUT, WOULD_BLOCK, fast,
+                   lib, weft_op_p, weft_port_p)
+
+__all__ = ["Handle", "timeout_ns", "wait_blocking", "async_wait", "Port", "task_owner"]
+
+
+# -------------------------------------------------------------------------------- handles
+class Handle:
+    """Owns exactly one reference to a weft handle.
+
+    ``close()`` drops it (idempotent); ``__del__`` drops it if you did not. Objects
+    without a ``with`` meaning of their own (ports, events, queues, flags, latches) close
+    at the end of a ``with`` block; for the others (locks, semaphores, conditions,
+    limiters, aiologic-style barriers) ``with`` means acquire/release or wait, as in the
+    libraries they replace: use ``contextlib.closing(obj)`` to scope their reference. ``handle`` is the raw pointer as an int, to pass to C (which must
+    take its own reference with ``weft_*_clone`` if it keeps it); ``from_handle(ptr)``
+    wraps a pointer coming from C, taking a new reference (the caller keeps its own).
+    """
+
+    _prefix = ""          # e.g. "lock": weft_lock_clone / weft_lock_free
+    _ptr_type = None      # e.g. weft_lock_p
+    __slots__ = ("_h", "__weakref__")
+
+    def _adopt(self, ptr):
+        self._h = ptr
+
+    @classmethod
+    def from_handle(cls, ptr):
+        """Wraps a handle shared from C (an int address or a ctypes pointer): takes one
+        new reference, which this object owns."""
+        if isinstance(ptr, int):
+            if not ptr:
+                raise ValueError("NULL handle")
+            ptr = ctypes.cast(c_void_p(ptr), cls._ptr_type)
+        else:
+            ptr = ctypes.cast(ptr, cls._ptr_type)
+        _lib.check(getattr(fast, cls._prefix + "_clone")(ptr), cls._prefix + "_clone")
+        self = cls.__new__(cls)
+        self._h = None
+        self._from_handle_init(ptr)
+        return self
+
+    def _from_handle_init(self, ptr):
+        self._adopt(ptr)
+
+    @property
+    def handle(self) -> int:
+        """The raw pointer (borrowed: valid while this object is open)."""
+        if self._h is None:
+            raise ValueError("closed")
+        return ctypes.cast(self._h, c_void_p).value
+
+    def close(self) -> None:
+        h, self._h = getattr(self, "_h", None), None
+        if h is not None:
+            getattr(fast, self._prefix + "_free")(h)
+
+    @property
+    def closed(self) -> bool:
+        return self._h is None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            if _lib is not None and getattr(_lib, "fast", None) is not None:
+                self.close()
+        except Exception:  # interpreter shutdown: the library may be half gone
+            pass
+
+
+def timeout_ns(timeout) -> int:
+    """seconds (None or negative: forever) → nanoseconds for weft."""
+    if timeout is None:
+        return FOREVER
+    if timeout < 0:
+        return FOREVER
+    ns = int(timeout * 1e9)
+    if timeout > 0 and ns == 0:
+        ns = 1
+    return min(ns, (1 << 63) - 1)
+
+
+# ------------------------------------------------------------------------------- owners
+_task_tokens: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_thread_tok = threading.local()
+
+
+def thread_token() -> int:
+    try:
+        return _thread_tok.t
+    except AttributeError:
+        _thread_tok.t = t = _lib.thread_owner()
+        return t
+
+
+def task_owner() -> int:
+    """The owner token of the current asyncio/trio task (one per task, never reused)."""
+    task = current_task()
+    try:
+        return _task_tokens[task]
+    except KeyError:
+        t = _task_tokens[task] = _lib.new_owner()
+        return t
+
+
+# ------------------------------------------------------------------------------ blocking
+_main_ident = threading.main_thread().ident
+_main_port = None
+
+
+def _get_main_port():
+    global _main_port
+    if _main_port is None:
+        _main_port = Port()
+    return _main_port
+
+
+def wait_blocking(blocking_call, async_start, timeout, undo=None, on_cancelled=None):
+    """Blocks the calling thread until granted or ``timeout`` (seconds, None: forever).
+
+    ``blocking_call(ns)`` is the plain blocking C call (GIL released). In the main thread
+    the wait goes through ``async_start(port, op_ref)`` and a select() on the port's fd
+    instead, so that Ctrl-C (KeyboardInterrupt) interrupts it at once without losing the
+    waiter's place in line; on an exception the op is cancelled, and ``undo(op)`` gives
+    back a grant that won the race, and ``on_cancelled()`` runs when the cancel won (e.g.
+    a condition wait re-acquiring its lock). Returns ``(status, op)``: op is a weft_op_p the caller
+    must free with ``fast.op_free`` (None when the call completed without one).
+    """
+    ns = timeout_ns(timeout)
+    if ns == 0 or threading.get_ident() != _main_ident or async_start is None:
+        return blocking_call(ns), None
+    port = _get_main_port()
+    op = weft_op_p()
+    st = async_start(port._h, byref(op))
+    if st != PENDING:
+        return st, None
+    deadline = None if ns < 0 else time.monotonic() + ns / 1e9
+    poller = port.poller()
+    status = c_int32()
+    try:
+        while True:
+            fast.op_status(op, byref(status))
+            if status.value != PENDING:
+                port.drain()
+                return status.value, op
+            if deadline is None:
+                slice_ = 1.0
+            else:
+                slice_ = deadline - time.monotonic()
+                if slice_ <= 0:
+                    st = fast.op_cancel(op)
+                    port.drain()
+                    if st == CANCELLED:
+                        if on_cancelled is not None:
+                            on_cancelled()
+                        return TIMEOUT, op
+                    return st, op
+            poller.poll(slice_ * 1000)  # ms; poll, not select: the fd may be >= 1024
+            port.drain()
+    except BaseException:
+        st = fast.op_cancel(op)
+        port.drain()
+        if st == OK and undo is not None:
+            undo(op)
+        elif st == CANCELLED and on_cancelled is not None:
+            on_cancelled()
+        fast.op_free(op)
+        raise
+
+
+# --------------------------------------------------------------------------------- ports
+class Port(Handle):
+    """A completion port (one per event loop)."""
+
+    _prefix = "port"
+    _ptr_type = weft_port_p
+    __slots__ = ("fd", "_buf", "waiters", "_poller")
+    BATCH = 64
+
+    def poller(self):
+        """A select.poll object watching the fd (for a thread that waits on the port)."""
+        p = getattr(self, "_poller", None)
+        if p is None:
+            p = self._poller = select.poll()
+            p.register(self.fd, select.POLLIN)
+        return p
+
+    def __init__(self):
+        h = weft_port_p()
+        _lib.check(fast.port_new(byref(h)), "port_new")
+        self._h = h
+        fd = c_int32()
+        fast.port_fd(h, byref(fd))
+        self.fd = fd.value
+        self._buf = (_lib.weft_completion * self.BATCH)()
+        self.waiters = {}
+
+    def _from_handle_init(self, ptr):
+        self._h = ptr
+        fd = c_int32()
+        fast.port_fd(ptr, byref(fd))
+        self.fd = fd.value
+        self._buf = (_lib.weft_completion * self.BATCH)()
+        self.waiters = {}
+
+    def drain(self):
+        """Takes every pending completion; returns a list of (key, status)."""
+        out = []
+        n = c_size_t()
+        while True:
+            fast.port_poll(self._h, self._buf, self.BATCH, byref(n))
+            k = n.value
+            for i in range(k):
+                c = self._buf[i]
+                out.append((c.arg or 0, c.status))
+            if k < self.BATCH:
+                return out
+
+
+_keys = itertools.count(1)
+
+
+# ------------------------------------------------------------------------------- asyncio
+def _library():
+    try:
+        import sniffio
+        return sniffio.current_async_library()
+    except Exception:
+        return "asyncio"
+
+
+def current_task():
+    lib_ = _library()
+    if lib_ == "trio":
+        import trio
+        return trio.lowlevel.current_task()
+    import asyncio
+    return asyncio.current_task()
+
+
+class _AsyncioPort:
+    def __init__(self, loop):
+        self.port = Port()
+        self.waiters = {}
+        loop.add_reader(self.port.fd, self._ready)
+        # the port goes with the loop (nothing here may refer to the loop strongly, or
+        # it would never go)
+        weakref.finalize(loop, self.port.close)
+
+    def _ready(self):
+        for key, status in self.port.drain():
+            fut = self.waiters.pop(key, None)
+            if fut is not None and not fut.done():
+                fut.set_result(status)
+
+
+_asyncio_ports: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _asyncio_port(loop):
+    p = _asyncio_ports.get(loop)
+    if p is None:
+        p = _asyncio_ports[loop] = _AsyncioPort(loop)
+    return p
+
+
+async def _asyncio_wait(start, undo, timeout):
+    import asyncio
+    loop = asyncio.get_running_loop()
+    p = _asyncio_port(loop)
+    key = next(_keys)
+    op = weft_op_p()
+    st = start(p.port._h, key, byref(op))
+    if st != PENDING:
+        return st, None
+    fut = loop.create_future()
+    p.waiters[key] = fut
+    timer = None
+    if timeout is not None:
+        # the timer cancels the op; its completion (CANCELLED, or the grant that won)
+        # still comes through the port and settles the future
+        timer = loop.call_later(max(timeout, 0), fast.op_cancel, op)
+    try:
+        st = await fut
+        if st == CANCELLED and timer is not None:
+            st = TIMEOUT
+    except BaseException:
+        p.waiters.pop(key, None)
+        cst = fast.op_cancel(op)
+        if cst == OK and undo is not None:
+            undo(op)
+        fast.op_free(op)
+        raise
+    finally:
+        if timer is not None:
+            timer.cancel()
+    return st, op
+
+
+# ---------------------------------------------------------------------------------- trio
+class _TrioPort:
+    def __init__(self):
+        import trio
+        self.port = Port()
+        self.waiters = {}
+        trio.lowlevel.spawn_system_task(self._run, name="weft-port")
+
+    async def _run(self):
+        import outcome
+        import trio
+        try:
+            while True:
+                await trio.lowlevel.wait_readable(self.port.fd)
+                for key, status in self.port.drain():
+                    task = self.waiters.pop(key, None)
+                    if task is not None:
+                        trio.lowlevel.reschedule(task, outcome.Value(status))
+        finally:
+            # the run is ending: cancel what still waits, then close the port
+            self.port.close()
+
+
+_trio_port_var = None
+_trio_port_var_lock = threading.Lock()
+
+
+def _trio_port():
+    global _trio_port_var
+    import trio
+    if _trio_port_var is None:
+        with _trio_port_var_lock:
+            if _trio_port_var is None:
+                _trio_port_var = trio.lowlevel.RunVar("weft_port")
+    try:
+        return _trio_port_var.get()
+    except LookupError:
+        p = _TrioPort()
+        _trio_port_var.set(p)
+        return p
+
+
+async def _trio_wait(start, undo):
+    import trio
+    p = _trio_port()
+    key = next(_keys)
+    op = weft_op_p()
+    st = start(p.port._h, key, byref(op))
+    if st != PENDING:
+        # no checkpoint here: a fast-path grant must reach the caller (a cancellation
+        # raised now would leak it)
+        return st, None
+    p.waiters[key] = trio.lowlevel.current_task()
+
+    def abort(raise_cancel):
+        p.waiters.pop(key, None)
+        cst = fast.op_cancel(op)
+        if cst == OK and undo is not None:
+            undo(op)
+        fast.op_free(op)
+        return trio.lowlevel.Abort.SUCCEEDED
+
+    st = await trio.lowlevel.wait_task_rescheduled(abort)
+    return st, op
+
+
+async def async_wait(start, undo=None, timeout=None):
+    """Runs ``start(port_ptr, key, op_ref)`` (an ``*_async`` call with the current loop's
+    port) and waits for its completion. Returns ``(status, op)`` (op None on a fast path;
+    otherwise the caller frees it). Cancelling the awaiting task cancels the op; a grant
+    that won that race is handed to ``undo(op)``. ``timeout`` (seconds, None: none)
+    ends the wait with ``(TIMEOUT, op)``."""
+    if timeout is not None and timeout < 0:
+        timeout = None
+    if _library() == "trio":
+        if timeout is None:
+            return await _trio_wait(start, undo)
+        import trio
+        with trio.move_on_after(timeout) as cs:
+            return await _trio_wait(start, undo)
+        if cs.cancelled_caught:
+            return TIMEOUT, None
+    return await _asyncio_wait(start, undo, timeout)
+
+
+def free_op(op):
+    if op is not None:
+        fast.op_free(op)
+
+
+async def async_wait_uncancellable(start):
+    """async_wait that runs to completion even if the awaiting task is cancelled meanwhile
+    (e.g. taking a lock back while a cancellation propagates); the cancellation is
+    re-raised afterwards."""
+    if _library() == "trio":
+        import trio
+        with trio.CancelScope(shield=True):
+            return await _trio_wait(start, None)
+    import asyncio
+    fut = asyncio.ensure_future(async_wait(start))
+    cancelled = False
+    while True:
+        try:
+            result = await asyncio.shield(fut)
+            break
+        except asyncio.CancelledError:
+            if fut.cancelled():
+                raise
+            cancelled = True
+    if cancelled:
+        raise asyncio.CancelledError
+    return result

@@ -1,0 +1,487 @@
+"""Drop-in replacement for :mod:`queue` over weft queues.
+
+``Queue``, ``LifoQueue``, ``PriorityQueue``, ``SimpleQueue``, ``Empty``, ``Full`` and
+``ShutDown`` (``shutdown(immediate=False)`` as in Python 3.13, on every version).
+``Empty``/``Full`` are the stdlib's own classes, so ``except queue.Empty`` still works;
+``ShutDown`` is ``queue.ShutDown`` where it exists.
+
+Items are Python objects: a weft queue holds ``void *``, so each put stores the object
+in a process-wide table under a fresh integer key and puts the key; a get takes the
+object back out of the table. The queue's destructor drops the table entry of every item
+weft discards (``clear``, ``shutdown(immediate=True)``, freeing the last reference), so
+nothing leaks and nothing is freed early. Other Python wrappers of the same handle
+(``from_handle``) decode the same keys; C code sharing the handle sees opaque keys.
+
+``PriorityQueue`` compares items as the stdlib does (any ordering, not just integers): the
+items live in a Python heap; the weft queue (FIFO) carries one ticket per item and does
+all the waiting, bounding, ``task_done``/``join`` and shutdown. A getter that holds a
+ticket pops the smallest item. Its handle is therefore not useful to C for items.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import queue as _stdqueue
+import threading as _threading
+from ctypes import byref, c_bool, c_int64, c_size_t, c_uint64, c_void_p
+
+from . import _core, _lib
+from ._core import Handle, async_wait, free_op, wait_blocking
+from ._lib import (CLOSED, NULL_CB, OK, OVERFLOW, TIMEOUT, WOULD_BLOCK, WeftError, fast,
+                   lib)
+
+__all__ = ["Queue", "LifoQueue", "PriorityQueue", "SimpleQueue", "Empty", "Full",
+           "ShutDown"]
+
+Empty = _stdqueue.Empty
+Full = _stdqueue.Full
+try:
+    ShutDown = _stdqueue.ShutDown
+except AttributeError:
+    class ShutDown(Exception):
+        """Raised when put/get is called on a Queue that has been shut down."""
+
+# key -> object, for every item inside some weft queue created here
+_items: dict = {}
+_next_key = itertools.count(1).__next__
+
+
+@_lib.weft_item_destructor
+def _drop_item(ctx, item):
+    try:
+        _items.pop(item or 0, None)
+    except Exception:  # interpreter shutdown
+        pass
+
+
+def _check_timeout(block, timeout):
+    if not block:
+        return 0
+    if timeout is not None and timeout < 0:
+        raise ValueError("'timeout' must be a non-negative number")
+    return timeout
+
+
+class _WeftQueue(Handle):
+    _prefix = "queue"
+    _ptr_type = _lib.weft_queue_p
+    __slots__ = ()
+    _kind = _lib.QUEUE_FIFO
+    _kind_tickets = False  # PriorityQueue: the weft queue carries NULL tickets
+
+    def _new(self, capacity):
+        h = _lib.weft_queue_p()
+        _lib.check(fast.queue_new(self._kind, capacity, _drop_item, None, byref(h)),
+                   "queue_new")
+        self._h = h
+
+    # --- moving keys
+    def _put_key(self, key, timeout):
+        """Puts an int key; returns the status (OK, WOULD_BLOCK, TIMEOUT, CLOSED)."""
+        h = self._h
+        wire = 0 if self._kind_tickets else key
+        st = fast.queue_try_put(h, wire, 0)
+        if st != WOULD_BLOCK or timeout == 0:
+            return st
+        st, op = wait_blocking(
+            lambda ns: lib.queue_put(h, wire, 0, ns),
+            lambda port, opref: fast.queue_put_async(h, wire, 0, port, NULL_CB, None, opref),
+            timeout, undo=lambda op: self._entered(key),
+            on_cancelled=lambda: self._unput(key))
+        free_op(op)
+        return st
+
+    def _get_key(self, timeout):
+        """Returns (status, key)."""
+        h = self._h
+        out = c_void_p()
+        st = fast.queue_try_get(h, byref(out))
+        if st != WOULD_BLOCK or timeout == 0:
+            return st, out.value
+        st, op = wait_blocking(
+            lambda ns: lib.queue_get(h, byref(out), ns),
+            lambda port, opref: fast.queue_get_async(h, byref(out), port, NULL_CB, None,
+                                                     opref),
+            timeout, undo=self._give_back)
+        if op is not None:
+            if st == OK:
+                fast.op_item(op, byref(out))
+            free_op(op)
+        return st, out.value
+
+    async def _async_put_key(self, key, undo):
+        h = self._h
+        wire = 0 if self._kind_tickets else key
+        st, op = await async_wait(
+            lambda port, k, opref: fast.queue_put_async(h, wire, 0, port, NULL_CB, k, opref),
+            undo=undo)
+        free_op(op)
+        return st
+
+    async def _async_get_key(self):
+        h = self._h
+        out = c_void_p()
+        st, op = await async_wait(
+            lambda port, k, opref: fast.queue_get_async(h, byref(out), port, NULL_CB, k,
+                                                        opref),
+            undo=self._give_back)
+        if op is not None:
+            if st == OK:
+                fast.op_item(op, byref(out))
+            free_op(op)
+        return st, out.value
+
+    def _give_back(self, op):
+        # a get that won the race against a cancel: put the item back (at the end of the
+        # line: weft has no put-at-front), or drop it if there is no room any more.
+        out = c_void_p()
+        if fast.op_item(op, byref(out)) == OK:
+            if fast.queue_try_put(self._h, out.value, 0) != OK:
+                _items.pop(out.value or 0, None)
+
+    def _unput(self, key):
+        pass
+
+    # --- queries
+    def qsize(self):
+        out = c_size_t()
+        fast.queue_size(self._h, byref(out))
+        return out.value
+
+    def empty(self):
+        return self.qsize() == 0
+
+    def __len__(self):
+        return self.qsize()
+
+    @property
+    def is_shutdown(self):
+        out = c_bool()
+        fast.queue_is_shutdown(self._h, byref(out))
+        return out.value
+
+
+class Queue(_WeftQueue):
+    """queue.Queue (FIFO) over a weft queue. ``maxsize <= 0``: unbounded."""
+
+    __slots__ = ()
+    _kind = _lib.QUEUE_FIFO
+
+    def __init__(self, maxsize=0):
+        self._new(maxsize if maxsize > 0 else _lib.UNBOUNDED)
+
+    @property
+    def maxsize(self):
+        out = c_int64()
+        fast.queue_capacity(self._h, byref(out))
+        return max(out.value, 0)
+
+    @maxsize.setter
+    def maxsize(self, value):
+        _lib.check(fast.queue_set_capacity(self._h, value if value > 0 else _lib.UNBOUNDED),
+                   "queue_set_capacity")
+
+    def full(self):
+        m = self.maxsize
+        return 0 < m <= self.qsize()
+
+    # --- items <-> keys (PriorityQueue overrides these)
+    def _enter(self, item):
+        key = _next_key()
+        _items[key] = item
+        return key
+
+    def _unput(self, key):
+        _items.pop(key, None)
+
+    def _leave(self, key):
+        return _items.pop(key)
+
+    def put(self, item, block=True, timeout=None):
+        timeout = _check_timeout(block, timeout)
+        key = self._enter(item)
+        st = self._put_key(key, timeout)
+        if st == OK:
+            self._entered(key)
+            return
+        self._unput(key)
+        if st in (WOULD_BLOCK, TIMEOUT):
+            raise Full
+        if st == CLOSED:
+            raise ShutDown
+        raise WeftError(st, "queue_put")
+
+    def _entered(self, key):
+        pass
+
+    def get(self, block=True, timeout=None):
+        timeout = _check_timeout(block, timeout)
+        st, key = self._get_key(timeout)
+        if st == OK:
+            return self._leave(key)
+        if st in (WOULD_BLOCK, TIMEOUT):
+            raise Empty
+        if st == CLOSED:
+            raise ShutDown
+        raise WeftError(st, "queue_get")
+
+    def put_nowait(self, item):
+        return self.put(item, block=False)
+
+    def put_many(self, items, block=True, timeout=None):
+        """Puts the items in order with one C call (``weft_queue_put_many``), waiting up
+        to ``timeout`` for room (``block=False``: what fits now). Returns how many went
+        in (always a prefix of ``items``); raises Full if none did, ShutDown if the
+        queue is shut down and none did. (A weft extension: not in the stdlib.)"""
+        timeout = _check_timeout(block, timeout)
+        items = list(items)
+        if not items:
+            return 0
+        keys = [self._enter(item) for item in items]
+        n = len(keys)
+        wire = (c_void_p * n)(*([None] * n if self._kind_tickets else keys))
+        done = c_size_t()
+        ns = _core.timeout_ns(timeout)
+        call = fast.queue_put_many if ns == 0 else lib.queue_put_many
+        st = call(self._h, wire, None, n, ns, byref(done))
+        k = done.value
+        for key in keys[:k]:
+            self._entered(key)
+        for key in keys[k:]:
+            self._unput(key)
+        if k == 0:
+            if st == CLOSED:
+                raise ShutDown
+            if st in (WOULD_BLOCK, TIMEOUT):
+                raise Full
+            raise WeftError(st, "queue_put_many")
+        return k
+
+    def get_many(self, max_items, block=True, timeout=None):
+        """Takes up to ``max_items`` with one C call (``weft_queue_get_many``): waits up
+        to ``timeout`` for the first, then takes whatever else is there. Returns a
+        non-empty list; raises Empty on timeout, ShutDown if shut down and empty. (A weft
+        extension: not in the stdlib.)"""
+        timeout = _check_timeout(block, timeout)
+        if max_items < 1:
+            return []
+        out = (c_void_p * max_items)()
+        got = c_size_t()
+        ns = _core.timeout_ns(timeout)
+        call = fast.queue_get_many if ns == 0 else lib.queue_get_many
+        st = call(self._h, out, max_items, ns, byref(got))
+        k = got.value
+        if k:
+            return [self._leave(out[i]) for i in range(k)]
+        if st == CLOSED:
+            raise ShutDown
+        if st in (WOULD_BLOCK, TIMEOUT):
+            raise Empty
+        raise WeftError(st, "queue_get_many")
+
+
+    def get_nowait(self):
+        return self.get(block=False)
+
+    def task_done(self):
+        st = fast.queue_task_done(self._h)
+        if st == OVERFLOW:
+            raise ValueError("task_done() called too many times")
+        _lib.check(st, "queue_task_done")
+
+    def join(self):
+        h = self._h
+        st, op = wait_blocking(
+            lambda ns: lib.queue_join(h, ns),
+            lambda port, opref: fast.queue_join_async(h, port, NULL_CB, None, opref),
+            None)
+        free_op(op)
+        _lib.check(st, "queue_join")
+
+    @property
+    def unfinished_tasks(self):
+        out = c_uint64()
+        fast.queue_unfinished(self._h, byref(out))
+        return out.value
+
+    def shutdown(self, immediate=False):
+        """As Python 3.13: puts raise ShutDown; gets drain what is left, then raise
+        ShutDown; blocked callers wake. ``immediate``: discard the items (each counts as
+        a finished task, so join() returns once the others are done)."""
+        fast.queue_shutdown(self._h, bool(immediate))
+        if immediate:
+            self._discard_all()
+
+    def _discard_all(self):
+        pass
+
+    # --- async faces (asyncio, trio, anyio)
+    async def async_put(self, item):
+        key = self._enter(item)
+        st = fast.queue_try_put(self._h, 0 if self._kind_tickets else key, 0)
+        if st == WOULD_BLOCK:
+            won = []
+            try:
+                st = await self._async_put_key(key, lambda op: won.append(op))
+            except BaseException:
+                if won:  # the put went in before the cancel: it stays (the queue's now)
+                    self._entered(key)
+                else:
+                    self._unput(key)
+                raise
+        if st == OK:
+            self._entered(key)
+            return
+        self._unput(key)
+        if st == CLOSED:
+            raise ShutDown
+        raise WeftError(st, "queue_put_async")
+
+    async def async_get(self):
+        st, key = self._try_get_key()
+        if st == WOULD_BLOCK:
+            st, key = await self._async_get_key()
+        if st == OK:
+            return self._leave(key)
+        if st == CLOSED:
+            raise ShutDown
+        raise WeftError(st, "queue_get_async")
+
+    def _try_get_key(self):
+        out = c_void_p()
+        st = fast.queue_try_get(self._h, byref(out))
+        return st, out.value
+
+    async def async_join(self):
+        h = self._h
+        st, op = await async_wait(
+            lambda port, k, opref: fast.queue_join_async(h, port, NULL_CB, k, opref))
+        free_op(op)
+        _lib.check(st, "queue_join_async")
+
+    def __repr__(self):
+        return f"<{type(self).__module__}.{type(self).__qualname__} at {hex(id(self))} " \
+               f"maxsize={self.maxsize} qsize={self.qsize()}>"
+
+
+class LifoQueue(Queue):
+    """queue.LifoQueue over a weft LIFO queue."""
+
+    __slots__ = ()
+    _kind = _lib.QUEUE_LIFO
+
+
+class PriorityQueue(Queue):
+    """queue.PriorityQueue: the stdlib's ordering (items compared with <, smallest
+    first) kept in a Python heap; the weft queue carries one ticket per item and does the
+    waiting, the bound, task_done/join and shutdown."""
+
+    __slots__ = ("_heap", "_ready")
+    _kind = _lib.QUEUE_FIFO
+    _kind_tickets = True
+
+    def __init__(self, maxsize=0):
+        Queue.__init__(self, maxsize)
+        self._heap = []
+        self._ready = _threading.Condition(_threading.Lock())
+
+    @classmethod
+    def from_handle(cls, ptr):
+        raise TypeError("a PriorityQueue's items live in Python: it cannot be shared "
+                        "through its handle")
+
+    def _enter(self, item):
+        return item  # the "key" is the item itself until its ticket is in
+
+    def _unput(self, item):
+        pass
+
+    def _entered(self, item):
+        with self._ready:
+            heapq.heappush(self._heap, item)
+            self._ready.notify()
+
+    def _leave(self, ticket):
+        with self._ready:
+            while not self._heap:  # the ticket's putter is between its put and its push
+                self._ready.wait(0.01)
+            return heapq.heappop(self._heap)
+
+    def _give_back(self, op):
+        if fast.queue_try_put(self._h, None, 0) != OK:
+            with self._ready:
+                if self._heap:
+                    heapq.heappop(self._heap)
+
+    def put_many(self, items, block=True, timeout=None):
+        """As Queue.put_many, one item at a time: an item joins the heap only once its
+        ticket is in, and one C call for a whole batch would hold back the items whose
+        tickets went in until the last one did (a getter holding their tickets would
+        wait for them while the putter waits for room: a deadlock)."""
+        import time
+        timeout = _check_timeout(block, timeout)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        n = 0
+        for item in items:
+            left = None if deadline is None else max(deadline - time.monotonic(), 0)
+            try:
+                self.put(item, block and left != 0, None if not block else left)
+            except (Full, ShutDown):
+                if n == 0:
+                    raise
+                return n
+            n += 1
+        return n
+
+    def _discard_all(self):
+        with self._ready:
+            del self._heap[:]
+
+    def close(self):
+        Handle.close(self)
+
+
+class SimpleQueue(_WeftQueue):
+    """queue.SimpleQueue: unbounded FIFO; put never blocks; no task tracking."""
+
+    __slots__ = ()
+    _kind = _lib.QUEUE_FIFO
+
+    def __init__(self):
+        self._new(_lib.UNBOUNDED)
+
+    def put(self, item, block=True, timeout=None):
+        key = _next_key()
+        _items[key] = item
+        st = fast.queue_try_put(self._h, key, 0)
+        if st != OK:
+            _items.pop(key, None)
+            raise WeftError(st, "queue_put")
+
+    put_nowait = put
+
+    def get(self, block=True, timeout=None):
+        timeout = _check_timeout(block, timeout)
+        st, key = self._get_key(timeout)
+        if st == OK:
+            return _items.pop(key)
+        if st in (WOULD_BLOCK, TIMEOUT):
+            raise Empty
+        raise WeftError(st, "queue_get")
+
+    def get_nowait(self):
+        return self.get(False)
+
+    async def async_put(self, item):
+        self.put(item)
+
+    async def async_get(self):
+        out = c_void_p()
+        st = fast.queue_try_get(self._h, byref(out))
+        key = out.value
+        if st == WOULD_BLOCK:
+            st, key = await self._async_get_key()
+        if st == OK:
+            return _items.pop(key)
+        raise WeftError(st, "queue_get_async")

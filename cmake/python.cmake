@@ -1,0 +1,18 @@
+# The Python binding (bindings/python): its pytest suite, which also runs CPython's
+# test.lock_tests and test.test_queue against weft.threading / weft.queue and runs the
+# examples in examples/python, against the libweft.so cargo built here (WEFT_LIBRARY).
+# scripts/setup-deps.sh installs what it needs (pytest, trio, anyio, and the
+# libpython3-testsuite package for CPython's test modules). Pass
+# -DPython3_EXECUTABLE=... to choose the interpreter.
+find_package(Python3 COMPONENTS Interpreter)
+if(Python3_Interpreter_FOUND)
+  add_test(NAME python_tests
+    COMMAND "${Python3_EXECUTABLE}" -m pytest -q -p no:cacheprovider
+            "${WEFT_SOURCE_DIR}/bindings/python/tests"
+    WORKING_DIRECTORY "${WEFT_SOURCE_DIR}/bindings/python")
+  set_tests_properties(python_tests PROPERTIES
+    ENVIRONMENT "WEFT_LIBRARY=${WEFT_SHARED};PYTHONDONTWRITEBYTECODE=1"
+    TIMEOUT 900 RUN_SERIAL TRUE LABELS python)
+else()
+  message(WARNING "weft: no Python 3 interpreter found; python_tests not registered")
+endif()
