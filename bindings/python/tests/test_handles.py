@@ -93,3 +93,30 @@ def test_with_closes_objects_without_a_with_meaning():
     with contextlib.closing(lock):
         pass
     assert lock.closed
+
+
+@pytest.mark.parametrize("make", [wt.Lock, weft.Lock], ids=["threading.Lock", "weft.Lock"])
+def test_closed_lock_raises_on_its_fast_path(make):
+    # `with lock` calls libweft without ctypes conversions (`_lib.raw`) on a cached
+    # handle value: closing must turn that into NULL (WEFT_INVALID), never a freed pointer
+    lock = make()
+    with lock:
+        pass
+    lock.close()
+    with pytest.raises((RuntimeError, _lib.WeftError)):
+        with lock:
+            pass
+
+
+def test_lock_fast_path_releases_across_threads():
+    # threading semantics: a Lock taken with `with` in one thread may be released by another
+    import threading
+    lock = wt.Lock()
+    lock.__enter__()
+    t = threading.Thread(target=lock.release)
+    t.start()
+    t.join()
+    assert not lock.locked()
+    with lock:
+        assert lock.locked()
+    assert not lock.locked()

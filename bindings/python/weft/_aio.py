@@ -6,17 +6,32 @@ from __future__ import annotations
 
 import queue as _stdqueue
 import threading as _threading
-from ctypes import byref, c_bool, c_size_t, c_uint64, c_void_p
+from ctypes import byref, c_bool, c_int64, c_size_t, c_uint64, c_void_p
 
 from . import _lib
 from . import queue as _wq
 from ._core import (Handle, async_wait, async_wait_uncancellable, free_op, task_owner,
-                    thread_token, wait_blocking)
-from ._lib import (BROKEN, BUSY, CANCELLED, DEADLOCK, FOREVER, NOT_LOCKED, NOT_OWNER,
+                    thread_token, thread_token_c, wait_blocking)
+from ._lib import (BROKEN, BUSY, CANCELLED, DEADLOCK, FOREVER, INVALID, NOT_LOCKED, NOT_OWNER,
                    NULL_CB, OK, OVERFLOW, PENDING, TIMEOUT, WOULD_BLOCK, WeftError, fast,
                    lib)
 
 BrokenBarrierError = _threading.BrokenBarrierError
+
+
+def _green_enter(self):
+    """`with` for the lock-likes: the green face."""
+    self.green_acquire()
+    return self
+
+
+def _green_exit(self, *exc):
+    self.green_release()
+
+
+_raw_acquire = _lib.raw.lock_acquire_as
+_raw_release = _lib.raw.lock_release_as
+_ZERO_NS = c_int64(0)
 
 
 class BusyResourceError(RuntimeError):
@@ -222,7 +237,7 @@ class Lock(Handle):
     def __init__(self):
         h = _lib.weft_lock_p()
         _lib.check(fast.lock_new(_lib.LOCK_FIFO, byref(h)), "lock_new")
-        self._h = h
+        self._adopt(h)
 
     @property
     def owner(self):
@@ -244,6 +259,8 @@ class Lock(Handle):
     def _check(self, st):
         if st == DEADLOCK:
             raise RuntimeError("the current task is already holding this lock")
+        if st == INVALID:
+            raise WeftError(st, "lock_acquire")  # a closed lock
         return st == OK
 
     def green_acquire(self, *, blocking=True, timeout=None):
@@ -289,11 +306,15 @@ class Lock(Handle):
         return self.owner == task_owner()
 
     def __enter__(self):
-        self.green_acquire()
+        # the uncontended try without ctypes argument conversion (`_lib.raw`); anything
+        # else (wait, DEADLOCK, a closed handle) goes the full way
+        if _raw_acquire(self._hp, thread_token_c(), _ZERO_NS) != 0:
+            self.green_acquire()
         return self
 
     def __exit__(self, *exc):
-        self.green_release()
+        if _raw_release(self._hp, thread_token_c()) != 0:
+            self.green_release()  # raises the right error
 
     async def __aenter__(self):
         await self.async_acquire()
@@ -402,8 +423,8 @@ class RLock(Handle):
     def async_owned(self):
         return self.async_count() > 0
 
-    __enter__ = Lock.__enter__
-    __exit__ = Lock.__exit__
+    __enter__ = _green_enter
+    __exit__ = _green_exit
     __aenter__ = Lock.__aenter__
     __aexit__ = Lock.__aexit__
 
@@ -517,8 +538,8 @@ class CapacityLimiter(Handle):
     def async_borrowed(self):
         return self._held(task_owner()) > 0
 
-    __enter__ = Lock.__enter__
-    __exit__ = Lock.__exit__
+    __enter__ = _green_enter
+    __exit__ = _green_exit
     __aenter__ = Lock.__aenter__
     __aexit__ = Lock.__aexit__
 

@@ -33,10 +33,13 @@ class Handle:
 
     _prefix = ""          # e.g. "lock": weft_lock_clone / weft_lock_free
     _ptr_type = None      # e.g. weft_lock_p
-    __slots__ = ("_h", "__weakref__")
+    __slots__ = ("_h", "_hp", "__weakref__")
 
     def _adopt(self, ptr):
         self._h = ptr
+        # The handle as a ready-made C value, for the argument-conversion-free calls of
+        # `_lib.raw` (hot paths). `close` turns it to NULL (weft then says WEFT_INVALID).
+        self._hp = c_void_p(ctypes.cast(ptr, c_void_p).value)
 
     @classmethod
     def from_handle(cls, ptr):
@@ -65,6 +68,7 @@ class Handle:
         return ctypes.cast(self._h, c_void_p).value
 
     def close(self) -> None:
+        self._hp = _NULL
         h, self._h = getattr(self, "_h", None), None
         if h is not None:
             getattr(fast, self._prefix + "_free")(h)
@@ -85,6 +89,9 @@ class Handle:
                 self.close()
         except Exception:  # interpreter shutdown: the library may be half gone
             pass
+
+
+_NULL = c_void_p(None)
 
 
 def timeout_ns(timeout) -> int:
@@ -109,7 +116,17 @@ def thread_token() -> int:
         return _thread_tok.t
     except AttributeError:
         _thread_tok.t = t = _lib.thread_owner()
+        _thread_tok.c = c_uint64(t)
         return t
+
+
+def thread_token_c() -> c_uint64:
+    """`thread_token()` as a ready-made C value (for `_lib.raw` calls)."""
+    try:
+        return _thread_tok.c
+    except AttributeError:
+        thread_token()
+        return _thread_tok.c
 
 
 def task_owner() -> int:

@@ -21,7 +21,7 @@ select(), so Ctrl-C interrupts them without losing the waiter's place in line.
 from __future__ import annotations
 
 import threading as _threading
-from ctypes import byref, c_bool, c_size_t, c_uint64
+from ctypes import byref, c_bool, c_int64, c_size_t, c_uint64
 from time import monotonic as _time
 
 from . import _lib
@@ -34,6 +34,10 @@ __all__ = ["Lock", "RLock", "Condition", "Semaphore", "BoundedSemaphore", "Event
 
 TIMEOUT_MAX = _threading.TIMEOUT_MAX
 _toks = _threading.local()
+_raw_acquire = _lib.raw.lock_acquire_as
+_raw_release = _lib.raw.lock_release_as
+_ZERO_NS = c_int64(0)
+_NO_TOKEN = c_uint64(0)
 BrokenBarrierError = _threading.BrokenBarrierError
 
 
@@ -59,30 +63,52 @@ class Lock(Handle):
 
     _prefix = "lock"
     _ptr_type = _lib.weft_lock_p
-    __slots__ = ("_tok",)
+    __slots__ = ("_tokc",)
 
     def __init__(self, flags=_lib.LOCK_FIFO):
         h = _lib.weft_lock_p()
         _lib.check(fast.lock_new(flags, byref(h)), "lock_new")
-        self._h = h
-        self._tok = 0
+        self._set_handle(h)
 
     def _from_handle_init(self, ptr):
-        self._h = ptr
-        self._tok = 0
+        self._set_handle(ptr)
+
+    def _set_handle(self, h):
+        # the uncontended path calls libweft without ctypes argument conversion (see
+        # _lib.raw): the handle (`_hp`) and the tokens are kept as ready-made C values
+        self._adopt(h)
+        self._tokc = _NO_TOKEN
 
     def acquire(self, blocking=True, timeout=-1):
-        timeout = _check_lock_args(blocking, timeout)
-        h = self._h
         # this thread's own weft_owner_new token (not its thread token, so that any
         # thread may release): one call for an uncontended acquire
         try:
-            tok = _toks.t
+            tokc = _toks.c
         except AttributeError:
-            tok = _toks.t = _lib.new_owner()
+            tokc = _toks.c = c_uint64(_lib.new_owner())
+        if blocking is True and timeout == -1:
+            if _raw_acquire(self._hp, tokc, _ZERO_NS) == 0:  # OK
+                self._tokc = tokc
+                return True
+        return self._acquire_slow(blocking, timeout, tokc.value)
+
+    def __enter__(self):
+        # acquire() for `with`, without its arguments (the common path, kept short)
+        try:
+            tokc = _toks.c
+        except AttributeError:
+            tokc = _toks.c = c_uint64(_lib.new_owner())
+        if _raw_acquire(self._hp, tokc, _ZERO_NS) == 0:  # OK
+            self._tokc = tokc
+            return True
+        return self._acquire_slow(True, -1, tokc.value)
+
+    def _acquire_slow(self, blocking, timeout, tok):
+        timeout = _check_lock_args(blocking, timeout)
+        h = self._h
         st = fast.lock_acquire_as(h, tok, 0)
         if st == OK:
-            self._tok = tok
+            self._tokc = c_uint64(tok)
             return True
         if st == DEADLOCK:
             # this thread holds it already: threading semantics wait for another thread
@@ -90,7 +116,7 @@ class Lock(Handle):
             tok = _lib.new_owner()
             st = fast.lock_acquire_as(h, tok, 0)
             if st == OK:
-                self._tok = tok
+                self._tokc = c_uint64(tok)
                 return True
         if st != WOULD_BLOCK:
             raise WeftError(st, "lock_acquire")
@@ -102,27 +128,26 @@ class Lock(Handle):
             timeout, undo=lambda op: fast.lock_release_as(h, tok))
         free_op(op)
         if st == OK:
-            self._tok = tok
+            self._tokc = c_uint64(tok)
             return True
         if st in (TIMEOUT, WOULD_BLOCK):
             return False
         raise WeftError(st, "lock_acquire")
 
-    __enter__ = acquire
-
     def release(self):
-        h = self._h
         # the token of the last acquire through this object; if it is not the holder
         # (the lock was taken through another wrapper, or by C), release as the holder
-        if fast.lock_release_as(h, self._tok) == OK:
+        if _raw_release(self._hp, self._tokc) == 0:  # OK
             return
+        h = self._h
         owner = c_uint64()
         fast.lock_owner(h, byref(owner))
         if owner.value == 0 or fast.lock_release_as(h, owner.value) != OK:
             raise RuntimeError("release unlocked lock")
 
     def __exit__(self, *exc):
-        self.release()
+        if _raw_release(self._hp, self._tokc) != 0:  # release()'s fast path, inline
+            self.release()
 
     def locked(self):
         owner = c_uint64()
@@ -143,7 +168,7 @@ class Lock(Handle):
         old = self._h
         h = _lib.weft_lock_p()
         _lib.check(fast.lock_new(_lib.LOCK_FIFO, byref(h)), "lock_new")
-        self._h = h
+        self._set_handle(h)
         fast.lock_free(old)
 
     # async face
@@ -156,7 +181,7 @@ class Lock(Handle):
         free_op(op)
         if st != OK:
             raise WeftError(st, "lock_acquire_async")
-        self._tok = tok
+        self._tokc = c_uint64(tok)
         return True
 
     async def __aenter__(self):
