@@ -293,7 +293,8 @@ for _name, (_argtypes, _may_block) in SIGNATURES.items():
 # 3.4 us for an acquire+release pair on the development VM). Callers must pass exactly
 # those types.
 raw = _Table()
-for _name in ("weft_lock_acquire_as", "weft_lock_release_as"):
+for _name in ("weft_lock_acquire_as", "weft_lock_release_as", "weft_queue_try_put",
+              "weft_queue_try_get"):
     _fn = _pydll[_name]  # a fresh function object: `fast`'s keeps its argtypes
     _fn.restype = weft_status
     setattr(raw, _name[5:], _fn)

@@ -42,6 +42,10 @@ except AttributeError:
     class ShutDown(Exception):
         """Raised when put/get is called on a Queue that has been shut down."""
 
+_raw_try_put = _lib.raw.queue_try_put
+_raw_try_get = _lib.raw.queue_try_get
+_ZERO_I64 = c_int64(0)
+
 # key -> object, for every item inside some weft queue created here
 _items: dict = {}
 _next_key = itertools.count(1).__next__
@@ -74,16 +78,17 @@ class _WeftQueue(Handle):
         h = _lib.weft_queue_p()
         _lib.check(fast.queue_new(self._kind, capacity, _drop_item, None, byref(h)),
                    "queue_new")
-        self._h = h
+        self._adopt(h)
 
     # --- moving keys
     def _put_key(self, key, timeout):
         """Puts an int key; returns the status (OK, WOULD_BLOCK, TIMEOUT, CLOSED)."""
-        h = self._h
         wire = 0 if self._kind_tickets else key
-        st = fast.queue_try_put(h, wire, 0)
+        # the try without ctypes argument conversion (`_lib.raw`): ready-made C values
+        st = _raw_try_put(self._hp, c_void_p(wire), _ZERO_I64)
         if st != WOULD_BLOCK or timeout == 0:
             return st
+        h = self._h
         st, op = wait_blocking(
             lambda ns: lib.queue_put(h, wire, 0, ns),
             lambda port, opref: fast.queue_put_async(h, wire, 0, port, NULL_CB, None, opref),
@@ -94,11 +99,11 @@ class _WeftQueue(Handle):
 
     def _get_key(self, timeout):
         """Returns (status, key)."""
-        h = self._h
         out = c_void_p()
-        st = fast.queue_try_get(h, byref(out))
+        st = _raw_try_get(self._hp, byref(out))  # no argument conversion (`_lib.raw`)
         if st != WOULD_BLOCK or timeout == 0:
             return st, out.value
+        h = self._h
         st, op = wait_blocking(
             lambda ns: lib.queue_get(h, byref(out), ns),
             lambda port, opref: fast.queue_get_async(h, byref(out), port, NULL_CB, None,
