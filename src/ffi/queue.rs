@@ -420,6 +420,22 @@ pub extern "C" fn weft_queue_peek(
     })
 }
 
+/// Puts back an item that a get took, to be the next one out: it goes to the first
+/// waiting getter, or in front of the items, ahead of waiting putters and beyond the
+/// capacity (it was inside). For a consumer that got an item it cannot use, e.g. an async
+/// get whose cancel lost the race to the grant in a task that is going away. Counts no new
+/// task (`weft_queue_task_done` is still owed once for the item). Works on a shut-down
+/// queue (gets drain it); after an immediate shutdown the item is passed to the item
+/// destructor instead and counted done. Only for items that came out of this queue.
+/// `WEFT_OK`, or `WEFT_INVALID` for a NULL queue. Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn weft_queue_unget(queue: *mut weft_queue, item: *mut c_void) -> weft_status {
+    guard(|| {
+        handle::borrow(queue)?.unget(item_bits(item));
+        Ok(Status::Ok)
+    })
+}
+
 /// Discards every item inside (through the destructor, on this thread), counting each
 /// as a finished task, and lets waiting putters in. Writes how many were discarded to
 /// `*cleared_out` if it is not NULL.

@@ -722,6 +722,23 @@ impl Queue {
         got
     }
 
+    /// Puts back an item a get took, to be the next one out: to the first waiting getter,
+    /// or in front of the items, beyond the capacity (it was inside) and ahead of waiting
+    /// putters. For a consumer that cannot use what it got (a task cancelled after its
+    /// get had won). Counts no new task: the item's put was counted already. After an
+    /// immediate shutdown the item is discarded instead (counted done).
+    pub fn unget(&self, item: u64) {
+        let discarded = self.with_lock(|line, wakeups| {
+            if self.flags() & DISCARDING != 0 {
+                return vec![item];
+            }
+            self.put_back(item);
+            self.settle(line, wakeups);
+            Vec::new()
+        });
+        self.discard_all(discarded);
+    }
+
     // ---------------------------------------------------------------- shutdown, tasks
 
     /// Shuts the queue down, as Python 3.13's `Queue.shutdown`: puts fail with `Closed`
@@ -905,15 +922,7 @@ impl WaitSource for Queue {
     /// waiting getter, or in front of the items (or is discarded after an immediate
     /// shutdown).
     fn give_back(&self, _request: &Request, item: u64) {
-        let discarded = self.with_lock(|line, wakeups| {
-            if self.flags() & DISCARDING != 0 {
-                return vec![item];
-            }
-            self.put_back(item);
-            self.settle(line, wakeups);
-            Vec::new()
-        });
-        self.discard_all(discarded);
+        self.unget(item);
     }
 }
 

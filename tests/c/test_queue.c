@@ -412,6 +412,55 @@ static void test_batches_clear_and_free(void) {
     CHECK(discarded_count(&d) == 4 && d.items[3] == 6);
 }
 
+/* unget: a got item goes back to be the next out, beyond the capacity and ahead of a
+ * waiting putter, to a waiting getter first; no new task; discarded after an immediate
+ * shutdown. */
+static void test_unget(void) {
+    CHECK_STATUS(weft_queue_unget(NULL, ITEM(1)), WEFT_INVALID);
+    discarded_t d = {.mutex = PTHREAD_MUTEX_INITIALIZER};
+    weft_queue *q;
+    OK(weft_queue_new(WEFT_QUEUE_FIFO, 2, on_discard, &d, &q));
+    OK(weft_queue_put(q, ITEM(1), 0, 0));
+    OK(weft_queue_put(q, ITEM(2), 0, 0));
+    void *item = NULL;
+    OK(weft_queue_get(q, &item, 0));
+    CHECK(NUM(item) == 1);
+    OK(weft_queue_put(q, ITEM(3), 0, 0)); /* full again */
+    OK(weft_queue_unget(q, item));        /* beyond the capacity: it was inside */
+    size_t size = 0;
+    OK(weft_queue_size(q, &size));
+    CHECK(size == 3);
+    uint64_t unfinished = 0;
+    OK(weft_queue_unfinished(q, &unfinished));
+    CHECK(unfinished == 3); /* no new task */
+    for (int want = 1; want <= 3; want++) {
+        OK(weft_queue_get(q, &item, 0));
+        CHECK_MSG(NUM(item) == want, "got %d, wanted %d", (int)NUM(item), want);
+    }
+    /* a waiting getter receives it directly */
+    weft_port *port;
+    OK(weft_port_new(&port));
+    weft_op *op = NULL;
+    CHECK_STATUS(weft_queue_get_async(q, &item, port, NULL, NULL, &op), WEFT_PENDING);
+    OK(weft_queue_unget(q, ITEM(7)));
+    weft_status status = WEFT_PENDING;
+    OK(weft_op_status(op, &status));
+    CHECK(status == WEFT_OK);
+    OK(weft_op_item(op, &item));
+    CHECK(NUM(item) == 7);
+    weft_completion done[1];
+    size_t n = 0;
+    OK(weft_port_poll(port, done, 1, &n)); /* taken: freeing the port gives nothing back */
+    CHECK(n == 1 && done[0].status == WEFT_OK);
+    OK(weft_op_free(op));
+    OK(weft_port_free(port));
+    /* after an immediate shutdown it is discarded (and counted done) */
+    OK(weft_queue_shutdown(q, true));
+    OK(weft_queue_unget(q, ITEM(8)));
+    CHECK_MSG(discarded_count(&d) == 1 && d.items[0] == 8, "discarded %d, first %d", discarded_count(&d), d.items[0]);
+    OK(weft_queue_free(q));
+}
+
 int main(void) {
     start_watchdog(60);
     test_bad_input();
@@ -423,5 +472,6 @@ int main(void) {
     test_shutdown();
     test_tasks();
     test_batches_clear_and_free();
+    test_unget();
     return test_exit_code("test_queue");
 }

@@ -208,6 +208,7 @@ SIGNATURES = {
     "weft_queue_join_async": ([weft_queue_p, weft_port_p, CB, vp, P(weft_op_p)], False),
     "weft_queue_peek": ([weft_queue_p, P(vp)], False),
     "weft_queue_clear": ([weft_queue_p, P(sz)], False),
+    "weft_queue_unget": ([weft_queue_p, vp], False),
     "weft_queue_size": ([weft_queue_p, P(sz)], False),
     "weft_queue_capacity": ([weft_queue_p, P(i64)], False),
     "weft_queue_set_capacity": ([weft_queue_p, i64], False),

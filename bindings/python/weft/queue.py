@@ -138,12 +138,11 @@ class _WeftQueue(Handle):
         return st, out.value
 
     def _give_back(self, op):
-        # a get that won the race against a cancel: put the item back (at the end of the
-        # line: weft has no put-at-front), or drop it if there is no room any more.
+        # a get that won the race against a cancel: the item goes back to be the next
+        # one out (weft_queue_unget: in front, beyond the capacity, no new task)
         out = c_void_p()
         if fast.op_item(op, byref(out)) == OK:
-            if fast.queue_try_put(self._h, out.value, 0) != OK:
-                _items.pop(out.value or 0, None)
+            fast.queue_unget(self._h, out.value)
 
     def _unput(self, key):
         pass
@@ -414,10 +413,8 @@ class PriorityQueue(Queue):
             return heapq.heappop(self._heap)
 
     def _give_back(self, op):
-        if fast.queue_try_put(self._h, None, 0) != OK:
-            with self._ready:
-                if self._heap:
-                    heapq.heappop(self._heap)
+        # the ticket goes back in front (the item never left the heap)
+        fast.queue_unget(self._h, None)
 
     def put_many(self, items, block=True, timeout=None):
         """As Queue.put_many, one item at a time: an item joins the heap only once its

@@ -78,6 +78,7 @@ fn bad_arguments_change_nothing() {
         expect!(weft_queue_unfinished(null(), &mut count), WEFT_INVALID);
         expect!(weft_queue_join(null_mut(), 0), WEFT_INVALID);
         expect!(weft_queue_clear(null_mut(), &mut n), WEFT_INVALID);
+        expect!(weft_queue_unget(null_mut(), item(1)), WEFT_INVALID);
         expect!(weft_queue_size(null(), &mut n), WEFT_INVALID);
         expect!(weft_queue_capacity(null(), &mut cap), WEFT_INVALID);
         expect!(weft_queue_set_capacity(null_mut(), 5), WEFT_INVALID);
@@ -177,6 +178,22 @@ fn every_face_round_trips() {
         expect!(weft_queue_put(q, item(3), 0, 1_000_000), WEFT_TIMEOUT);
         ok!(weft_queue_peek(q, &mut out));
         assert_eq!(out, item(1));
+        // a got item put back is the next out again, even with the queue full
+        ok!(weft_queue_try_get(q, &mut out));
+        assert_eq!(out, item(1));
+        ok!(weft_queue_try_put(q, item(9), 0));
+        ok!(weft_queue_unget(q, out));
+        ok!(weft_queue_try_get(q, &mut out));
+        assert_eq!(out, item(1));
+        ok!(weft_queue_try_get(q, &mut out));
+        assert_eq!(out, item(2));
+        ok!(weft_queue_try_get(q, &mut out));
+        assert_eq!(out, item(9));
+        ok!(weft_queue_task_done(q)); // three of the four puts are done
+        ok!(weft_queue_task_done(q));
+        ok!(weft_queue_task_done(q));
+        ok!(weft_queue_try_put(q, item(1), 0));
+        ok!(weft_queue_put(q, item(2), 0, -1));
 
         // a put that waits, on a port; growing the capacity lets it in
         let port = new_port();
