@@ -209,6 +209,9 @@ typedef int32_t weft_status;
  * Called once when an async operation completes: `callback(arg, status)`. It runs on the
  * thread that completed the op (the releaser, a canceller) when the op has no port, or
  * inside `weft_port_run` on the loop's thread. No weft lock is held: it may call weft.
+ * It may run before the starting `*_async` call has returned, but never before that call
+ * has written `*op_out`: a callback can reach its op (say for `weft_op_item`) through an
+ * `op_out` that lives in its `arg`.
  */
 typedef void (*weft_callback)(void *arg, weft_status status);
 

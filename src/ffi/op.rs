@@ -8,7 +8,7 @@ use super::handle::{self, Handle, check_out};
 use super::port::{self, weft_port};
 use super::status::weft_status;
 use crate::wait::op::OpInner;
-use crate::wait::{Callback, Port, Started};
+use crate::wait::{Callback, Port, Started, publish};
 use crate::{Op, Status};
 
 /// A pending async operation (an acquire that returned `WEFT_PENDING`). Reference
@@ -24,11 +24,15 @@ impl Handle for weft_op {
 /// Called once when an async operation completes: `callback(arg, status)`. It runs on the
 /// thread that completed the op (the releaser, a canceller) when the op has no port, or
 /// inside `weft_port_run` on the loop's thread. No weft lock is held: it may call weft.
+/// It may run before the starting `*_async` call has returned, but never before that call
+/// has written `*op_out`: a callback can reach its op (say for `weft_op_item`) through an
+/// `op_out` that lives in its `arg`.
 pub type weft_callback = Option<unsafe extern "C" fn(arg: *mut c_void, status: weft_status)>;
 
 /// The shared body of every `*_async` export: borrows the handle, validates the
 /// completion route, starts the wait with `start`, and writes `*op_out`: the op for
-/// `WEFT_PENDING`, NULL for `WEFT_OK` (nothing to cancel), untouched on errors.
+/// `WEFT_PENDING` (written *before* the op can complete, so that its callback may read
+/// it), NULL for `WEFT_OK` (nothing to cancel), untouched on errors.
 pub(crate) fn start_async<H: Handle>(
     handle: *const H,
     port: *const weft_port,
@@ -41,7 +45,17 @@ pub(crate) fn start_async<H: Handle>(
     if port.is_none() && callback.is_none() {
         return Err(Status::Invalid); // nobody would ever learn of the completion
     }
-    match start(&object, port, callback) {
+    // The caller's out-pointer, as an address: the hook is 'static.
+    let out = op_out as usize;
+    let publish = move |op: &Arc<OpInner>| {
+        let op_out = out as *mut *mut weft_op;
+        if !op_out.is_null() {
+            // SAFETY: non-NULL out-pointer supplied by the caller, written on this thread
+            // while the start call runs. The written reference is the caller's.
+            unsafe { op_out.write(handle::into_raw(op.clone())) };
+        }
+    };
+    match publish::publishing(publish, || start(&object, port, callback)) {
         Started::Done(status) => {
             if status == Status::Ok && !op_out.is_null() {
                 // SAFETY: non-NULL out-pointer supplied by the caller.
@@ -49,13 +63,8 @@ pub(crate) fn start_async<H: Handle>(
             }
             Ok(status)
         }
-        Started::Pending(Op(op)) => {
-            if !op_out.is_null() {
-                // SAFETY: non-NULL out-pointer supplied by the caller.
-                unsafe { op_out.write(handle::into_raw(op)) };
-            }
-            Ok(Status::Pending)
-        }
+        // `*op_out` already holds the caller's reference (see `publish`): this one goes.
+        Started::Pending(Op(_op)) => Ok(Status::Pending),
     }
 }
 

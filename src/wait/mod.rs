@@ -16,6 +16,7 @@ mod deadline;
 pub(crate) mod op;
 mod parker;
 pub(crate) mod port;
+pub(crate) mod publish;
 mod signal;
 pub(crate) mod wait_list;
 pub(crate) mod waiter;
@@ -188,6 +189,8 @@ pub(crate) fn wait_async<S: WaitSource + 'static>(
         wakeups.fire();
         return Started::Done(status);
     }
+    // Before it is linked, nobody can complete it: tell the starter which op it is.
+    publish::announce(&op);
     list.link_async(op.clone(), false);
     drop(list);
     Started::Pending(Op(op))

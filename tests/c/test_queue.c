@@ -461,6 +461,65 @@ static void test_unget(void) {
     OK(weft_queue_free(q));
 }
 
+/* A callback-form get completed on another thread at once still finds its op: `*op_out`
+ * is written before the op can complete, so the callback reaches it through its arg. */
+typedef struct {
+    weft_op *_Atomic op; /* where weft_queue_get_async writes the op */
+    atomic_int calls;
+    atomic_int saw_op;
+    atomic_int item;
+} early_t;
+
+static void early_done(void *arg, weft_status status) {
+    early_t *e = arg;
+    weft_op *op = atomic_load(&e->op);
+    if (op != NULL && status == WEFT_OK) {
+        void *item = NULL;
+        if (weft_op_item(op, &item) == WEFT_OK) atomic_store(&e->item, NUM(item));
+        atomic_store(&e->saw_op, 1);
+    }
+    atomic_fetch_add(&e->calls, 1);
+}
+
+static weft_queue *early_q;
+static atomic_int early_stop;
+
+static void *early_putter(void *arg) {
+    (void)arg;
+    int n = 1;
+    while (!atomic_load(&early_stop)) {
+        if (weft_queue_try_put(early_q, ITEM(n), 0) == WEFT_OK) n++;
+        else sched_yield();
+    }
+    return NULL;
+}
+
+static void test_op_out_before_completion(void) {
+    OK(weft_queue_new(WEFT_QUEUE_FIFO, 1, NULL, NULL, &early_q));
+    atomic_store(&early_stop, 0);
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, early_putter, NULL) == 0);
+    int pending = 0;
+    for (int i = 0; i < 2000 / test_scale_down() + 20; i++) {
+        early_t e = {0};
+        void *item = NULL;
+        weft_status st = weft_queue_get_async(early_q, &item, NULL, early_done, &e, (weft_op **)&e.op);
+        if (st != WEFT_PENDING) {
+            CHECK(st == WEFT_OK);
+            continue;
+        }
+        pending++;
+        while (atomic_load(&e.calls) == 0) sched_yield();
+        CHECK_MSG(atomic_load(&e.saw_op) == 1, "the callback ran before *op_out was written");
+        CHECK(atomic_load(&e.item) > 0);
+        OK(weft_op_free(atomic_load(&e.op)));
+    }
+    atomic_store(&early_stop, 1);
+    CHECK(pthread_join(t, NULL) == 0);
+    OK(weft_queue_free(early_q));
+    printf("op_out before completion: %d pending gets checked\n", pending);
+}
+
 int main(void) {
     start_watchdog(60);
     test_bad_input();
@@ -473,5 +532,6 @@ int main(void) {
     test_tasks();
     test_batches_clear_and_free();
     test_unget();
+    test_op_out_before_completion();
     return test_exit_code("test_queue");
 }
