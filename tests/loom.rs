@@ -439,6 +439,43 @@ fn queue_put_races_get_cancel() {
     });
 }
 
+/// A getter joining the line while a put lands, then cancelling: the item is either the
+/// getter's (its grant won; a put that saw the getter's flag served it from the items
+/// under a claim, which its cancel waited out) or still in the queue. Never both, never
+/// neither.
+#[test]
+fn queue_served_getter_races_its_cancel() {
+    model(|| {
+        let q = queue(None);
+        let port = Port::new().unwrap();
+        let putter = {
+            let q = q.clone();
+            thread::spawn(move || assert_eq!(q.try_put(9, 0), Status::Ok))
+        };
+        let (started, item) = q.get_async(Some(&port), None, std::ptr::null_mut());
+        let got = match started {
+            Started::Done(status) => {
+                assert_eq!(status, Status::Ok);
+                Some(item)
+            }
+            Started::Pending(op) => match op.cancel() {
+                Status::Ok => Some(op.value()),
+                Status::Cancelled => None,
+                other => panic!("unexpected {other:?}"),
+            },
+        };
+        putter.join().unwrap();
+        match got {
+            Some(item) => {
+                assert_eq!(item, 9);
+                assert_eq!(q.try_get(), Err(Status::WouldBlock), "delivered twice");
+            }
+            None => assert_eq!(q.try_get(), Ok(9), "lost"),
+        }
+        assert_eq!(q.waiting(), (0, 0));
+    });
+}
+
 /// A putter let in from the line (by a capacity change), racing its own cancel: if the
 /// grant won, the item is the queue's and the producer's next put comes out after it;
 /// if the cancel won, the item never went in.
