@@ -12,9 +12,8 @@ from . import _lib
 from . import queue as _wq
 from ._core import (Handle, async_wait, async_wait_uncancellable, free_op, task_owner,
                     thread_token, thread_token_c, wait_blocking)
-from ._lib import (BROKEN, BUSY, CANCELLED, DEADLOCK, FOREVER, INVALID, NOT_LOCKED, NOT_OWNER,
-                   NULL_CB, OK, OVERFLOW, PENDING, TIMEOUT, WOULD_BLOCK, WeftError, fast,
-                   lib)
+from ._lib import (BUSY, DEADLOCK, FOREVER, INVALID, NOT_LOCKED, NOT_OWNER, NULL_CB, OK,
+                   OVERFLOW, WOULD_BLOCK, WeftError, fast, lib)
 
 BrokenBarrierError = _threading.BrokenBarrierError
 
@@ -92,12 +91,10 @@ class Semaphore(Handle):
             raise ValueError("initial_value must be >= 0")
         self._initial = initial_value
         self._max = -1 if max_value is None else max_value
-        h = _lib.weft_sem_p()
-        _lib.check(fast.sem_new(initial_value, self._max, byref(h)), "sem_new")
-        self._h = h
+        self._create(initial_value, self._max)
 
     def _from_handle_init(self, ptr):
-        self._h = ptr
+        self._adopt(ptr)
         self._initial = None
         self._max = -1
 
@@ -335,9 +332,7 @@ class RLock(Handle):
     __slots__ = ()
 
     def __init__(self):
-        h = _lib.weft_rlock_p()
-        _lib.check(fast.rlock_new(_lib.LOCK_FIFO, byref(h)), "rlock_new")
-        self._h = h
+        self._create(_lib.LOCK_FIFO)
 
     @property
     def owner(self):
@@ -444,9 +439,7 @@ class CapacityLimiter(Handle):
     def __init__(self, total_tokens=1):
         if total_tokens < 0:
             raise ValueError("total_tokens must be >= 0")
-        h = _lib.weft_limiter_p()
-        _lib.check(fast.limiter_new(total_tokens, self._flags, byref(h)), "limiter_new")
-        self._h = h
+        self._create(total_tokens, self._flags)
 
     def _counts(self):
         t, b, w = c_uint64(), c_uint64(), c_size_t()
@@ -605,7 +598,7 @@ class Condition(Handle):
             _lib.check(fast.cond_new(lock._h, byref(h)), "cond_new")
         else:
             raise TypeError("weft.Condition needs a weft.Lock, weft.RLock or None")
-        self._h = h
+        self._adopt(h)
 
     @classmethod
     def from_handle(cls, ptr):
@@ -764,7 +757,42 @@ class Condition(Handle):
 
 
 # --------------------------------------------------------------------------------- events
-class Event(Handle):
+class _WaitsUntilDone(Handle):
+    """The wait faces of the objects whose wait is ``weft_<prefix>_wait(h, ns)`` /
+    ``weft_<prefix>_wait_async``, done when ``_done()`` says so (events, countdowns)."""
+
+    __slots__ = ()
+
+    def _done(self):
+        raise NotImplementedError
+
+    def green_wait(self, timeout=None):
+        if self._done():
+            return True
+        if timeout is not None and timeout <= 0:
+            return False
+        h, prefix = self._h, self._prefix
+        wait, wait_async = getattr(lib, prefix + "_wait"), getattr(fast, prefix + "_wait_async")
+        st, op = wait_blocking(lambda ns: wait(h, ns),
+                               lambda port, r: wait_async(h, port, NULL_CB, None, r), timeout)
+        free_op(op)
+        return st == OK
+
+    def wait(self, timeout=None):
+        return self.green_wait(timeout)
+
+    async def async_wait(self, timeout=None):
+        h, wait_async = self._h, getattr(fast, self._prefix + "_wait_async")
+        st, op = await async_wait(lambda port, k, r: wait_async(h, port, NULL_CB, k, r),
+                                  timeout=timeout)
+        free_op(op)
+        return st == OK
+
+    def __await__(self):
+        return self.async_wait().__await__()
+
+
+class Event(_WaitsUntilDone):
     """A one-time event: set once, never cleared."""
 
     _prefix = "event"
@@ -773,9 +801,7 @@ class Event(Handle):
     _flags = _lib.EVENT_ONE_TIME
 
     def __init__(self):
-        h = _lib.weft_event_p()
-        _lib.check(fast.event_new(self._flags, byref(h)), "event_new")
-        self._h = h
+        self._create(self._flags)
 
     def is_set(self):
         out = c_bool()
@@ -795,30 +821,8 @@ class Event(Handle):
         fast.event_waiting(self._h, byref(out))
         return out.value
 
-    def green_wait(self, timeout=None):
-        h = self._h
-        if self.is_set():
-            return True
-        if timeout is not None and timeout <= 0:
-            return False
-        st, op = wait_blocking(
-            lambda ns: lib.event_wait(h, ns),
-            lambda port, r: fast.event_wait_async(h, port, NULL_CB, None, r), timeout)
-        free_op(op)
-        return st == OK
-
-    wait = green_wait
-
-    async def async_wait(self, timeout=None):
-        h = self._h
-        st, op = await async_wait(
-            lambda port, k, r: fast.event_wait_async(h, port, NULL_CB, k, r),
-            timeout=timeout)
-        free_op(op)
-        return st == OK
-
-    def __await__(self):
-        return self.async_wait().__await__()
+    def _done(self):
+        return self.is_set()
 
     def with_(self, timeout):
         return self.async_wait(timeout)
@@ -837,7 +841,7 @@ class REvent(Event):
         fast.event_clear(self._h)
 
 
-class CountdownEvent(Handle):
+class CountdownEvent(_WaitsUntilDone):
     """Waiters wait for the value to reach zero; up() / down() / clear()."""
 
     _prefix = "countdown"
@@ -848,12 +852,10 @@ class CountdownEvent(Handle):
         if initial_value < 0:
             raise ValueError("initial_value must be >= 0")
         self._initial = initial_value
-        h = _lib.weft_countdown_p()
-        _lib.check(fast.countdown_new(initial_value, byref(h)), "countdown_new")
-        self._h = h
+        self._create(initial_value)
 
     def _from_handle_init(self, ptr):
-        self._h = ptr
+        self._adopt(ptr)
         self._initial = None
 
     @property
@@ -889,30 +891,8 @@ class CountdownEvent(Handle):
     def clear(self):
         fast.countdown_clear(self._h)
 
-    def green_wait(self, timeout=None):
-        h = self._h
-        if self.value == 0:
-            return True
-        if timeout is not None and timeout <= 0:
-            return False
-        st, op = wait_blocking(
-            lambda ns: lib.countdown_wait(h, ns),
-            lambda port, r: fast.countdown_wait_async(h, port, NULL_CB, None, r), timeout)
-        free_op(op)
-        return st == OK
-
-    wait = green_wait
-
-    async def async_wait(self, timeout=None):
-        h = self._h
-        st, op = await async_wait(
-            lambda port, k, r: fast.countdown_wait_async(h, port, NULL_CB, k, r),
-            timeout=timeout)
-        free_op(op)
-        return st == OK
-
-    def __await__(self):
-        return self.async_wait().__await__()
+    def _done(self):
+        return self.value == 0
 
     def __repr__(self):
         return _repr(self, f"value={self.value}, waiting={self.waiting}")
@@ -929,12 +909,10 @@ class _BarrierBase(Handle):
         if parties < 0:
             raise ValueError("parties must be >= 0")
         self._parties = parties
-        h = _lib.weft_barrier_p()
-        _lib.check(fast.barrier_new(parties, self._kind, byref(h)), "barrier_new")
-        self._h = h
+        self._create(parties, self._kind)
 
     def _from_handle_init(self, ptr):
-        self._h = ptr
+        self._adopt(ptr)
         self._parties = None  # weft has no query for it
 
     @property
@@ -1010,7 +988,7 @@ class Latch(_BarrierBase):
         self._open = False
 
     def _from_handle_init(self, ptr):
-        self._h = ptr
+        self._adopt(ptr)
         self._open = False
         self._parties = None
 
@@ -1075,9 +1053,7 @@ class Flag(Handle):
     _values = _flag_values
 
     def __init__(self, marker=_MISSING):
-        h = _lib.weft_flag_p()
-        _lib.check(fast.flag_new(byref(h)), "flag_new")
-        self._h = h
+        self._create()
         if marker is not Flag._MISSING:
             self.set(marker)
 
@@ -1145,12 +1121,10 @@ class ResourceGuard(Handle):
         if args:
             raise ValueError("the first argument should not have been passed")
         self._action = action
-        h = _lib.weft_guard_p()
-        _lib.check(fast.guard_new(byref(h)), "guard_new")
-        self._h = h
+        self._create()
 
     def _from_handle_init(self, ptr):
-        self._h = ptr
+        self._adopt(ptr)
         self._action = "using"
 
     @property

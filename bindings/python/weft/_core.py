@@ -12,8 +12,7 @@ import weakref
 from ctypes import byref, c_int32, c_size_t, c_uint64, c_void_p
 
 from . import _lib
-from ._lib import (CANCELLED, FOREVER, NULL_CB, OK, PENDING, TIMEOUT, WOULD_BLOCK, fast,
-                   lib, weft_op_p, weft_port_p)
+from ._lib import CANCELLED, FOREVER, OK, PENDING, TIMEOUT, fast, weft_op_p, weft_port_p
 
 __all__ = ["Handle", "timeout_ns", "wait_blocking", "async_wait", "Port", "task_owner"]
 
@@ -34,6 +33,13 @@ class Handle:
     _prefix = ""          # e.g. "lock": weft_lock_clone / weft_lock_free
     _ptr_type = None      # e.g. weft_lock_p
     __slots__ = ("_h", "_hp", "__weakref__")
+
+    def _create(self, *args):
+        """Makes a new handle with ``weft_<prefix>_new(*args, &out)`` and owns it."""
+        h = self._ptr_type()
+        _lib.check(getattr(fast, self._prefix + "_new")(*args, byref(h)),
+                   self._prefix + "_new")
+        self._adopt(h)
 
     def _adopt(self, ptr):
         self._h = ptr
@@ -222,19 +228,16 @@ class Port(Handle):
         return p
 
     def __init__(self):
-        h = weft_port_p()
-        _lib.check(fast.port_new(byref(h)), "port_new")
-        self._h = h
-        fd = c_int32()
-        fast.port_fd(h, byref(fd))
-        self.fd = fd.value
-        self._buf = (_lib.weft_completion * self.BATCH)()
-        self.waiters = {}
+        self._create()
+        self._watch()
 
     def _from_handle_init(self, ptr):
-        self._h = ptr
+        self._adopt(ptr)
+        self._watch()
+
+    def _watch(self):
         fd = c_int32()
-        fast.port_fd(ptr, byref(fd))
+        fast.port_fd(self._h, byref(fd))
         self.fd = fd.value
         self._buf = (_lib.weft_completion * self.BATCH)()
         self.waiters = {}

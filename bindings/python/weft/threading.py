@@ -26,8 +26,8 @@ from time import monotonic as _time
 
 from . import _lib
 from ._core import Handle, async_wait, free_op, thread_token, wait_blocking
-from ._lib import (BROKEN, DEADLOCK, FOREVER, NOT_LOCKED, NOT_OWNER, NULL_CB, OK,
-                   OVERFLOW, TIMEOUT, WOULD_BLOCK, WeftError, fast, lib)
+from ._lib import (BROKEN, DEADLOCK, FOREVER, NOT_OWNER, NULL_CB, OK, OVERFLOW, TIMEOUT,
+                   WOULD_BLOCK, WeftError, fast, lib)
 
 __all__ = ["Lock", "RLock", "Condition", "Semaphore", "BoundedSemaphore", "Event",
            "Barrier", "BrokenBarrierError", "TIMEOUT_MAX"]
@@ -204,9 +204,7 @@ class RLock(Handle):
     __slots__ = ()
 
     def __init__(self, flags=_lib.LOCK_FIFO):
-        h = _lib.weft_rlock_p()
-        _lib.check(fast.rlock_new(flags, byref(h)), "rlock_new")
-        self._h = h
+        self._create(flags)
 
     def _acquire_n(self, n, timeout):
         h = self._h
@@ -262,9 +260,7 @@ class RLock(Handle):
 
     def _at_fork_reinit(self):
         old = self._h
-        h = _lib.weft_rlock_p()
-        _lib.check(fast.rlock_new(_lib.LOCK_FIFO, byref(h)), "rlock_new")
-        self._h = h
+        self._create(_lib.LOCK_FIFO)
         fast.rlock_free(old)
 
     def locked(self):
@@ -307,7 +303,7 @@ class Condition(Handle):
             else:
                 self._reentrant = False
                 _lib.check(fast.cond_new(lock._h, byref(h)), "cond_new")
-            self._h = h
+            self._adopt(h)
         else:
             self._py = _threading.Condition(lock)
             self._reentrant = False
@@ -442,10 +438,7 @@ class Semaphore(Handle):
     def __init__(self, value=1):
         if value < 0:
             raise ValueError("semaphore initial value must be >= 0")
-        h = _lib.weft_sem_p()
-        _lib.check(fast.sem_new(value, value if self._max is None else -1, byref(h)),
-                   "sem_new")
-        self._h = h
+        self._create(value, value if self._max is None else -1)
 
     def acquire(self, blocking=True, timeout=None):
         if not blocking and timeout is not None:
@@ -518,7 +511,7 @@ class BoundedSemaphore(Semaphore):
         self._initial_value = value
 
     def _from_handle_init(self, ptr):
-        self._h = ptr
+        self._adopt(ptr)
         self._initial_value = None
 
     def __repr__(self):
@@ -535,9 +528,7 @@ class Event(Handle):
     __slots__ = ()
 
     def __init__(self):
-        h = _lib.weft_event_p()
-        _lib.check(fast.event_new(_lib.EVENT_REUSABLE, byref(h)), "event_new")
-        self._h = h
+        self._create(_lib.EVENT_REUSABLE)
 
     def is_set(self):
         out = c_bool()
@@ -574,9 +565,7 @@ class Event(Handle):
 
     def _at_fork_reinit(self):
         old = self._h
-        h = _lib.weft_event_p()
-        _lib.check(fast.event_new(_lib.EVENT_REUSABLE, byref(h)), "event_new")
-        self._h = h
+        self._create(_lib.EVENT_REUSABLE)
         fast.event_free(old)
 
     def __repr__(self):
@@ -624,12 +613,12 @@ class Barrier(Handle):
         self._parties = parties
         self._action = action
         self._timeout = timeout
-        self._h = _new_barrier(parties)
+        self._adopt(_new_barrier(parties))
         if action is not None:
             self._h2 = _new_barrier(parties)
 
     def _from_handle_init(self, ptr):
-        self._h = ptr
+        self._adopt(ptr)
         self._h2 = None
         self._action = None
         self._timeout = None
