@@ -520,6 +520,54 @@ static void test_op_out_before_completion(void) {
     printf("op_out before completion: %d pending gets checked\n", pending);
 }
 
+/* A callback that runs inside another start (a put handing its item to a waiting getter
+ * fires that getter's callback on the putting thread, during the put) and starts an op of
+ * its own: each start writes its own `*op_out`, neither clobbers the other. */
+typedef struct {
+    weft_queue *other;
+    weft_op *inner; /* the op the callback starts */
+    record_t inner_done;
+    void *item;
+    int calls;
+} nested_t;
+
+static void nested_done(void *arg, weft_status status) {
+    nested_t *n = arg;
+    n->calls++;
+    CHECK(status == WEFT_OK);
+    CHECK_STATUS(weft_queue_get_async(n->other, &n->item, NULL, record_callback, &n->inner_done,
+                                      &n->inner),
+                 WEFT_PENDING);
+}
+
+static void test_callback_starting_an_op_inside_a_start(void) {
+    weft_queue *q, *other;
+    OK(weft_queue_new(WEFT_QUEUE_FIFO, 4, NULL, NULL, &q));
+    OK(weft_queue_new(WEFT_QUEUE_FIFO, 4, NULL, NULL, &other));
+    nested_t n = {.other = other};
+    weft_op *getter = NULL;
+    void *item = NULL;
+    CHECK_STATUS(weft_queue_get_async(q, &item, NULL, nested_done, &n, &getter), WEFT_PENDING);
+    weft_op *put_op = (weft_op *)&n; /* must become NULL: the put completes at once */
+    record_t put_done = {0};
+    OK(weft_queue_put_async(q, ITEM(5), 0, NULL, record_callback, &put_done, &put_op));
+    CHECK(atomic_load(&put_done.calls) == 0); /* done at once: no callback */
+    CHECK(put_op == NULL);
+    CHECK(n.calls == 1 && n.inner != NULL && n.inner != getter);
+    weft_status status = WEFT_PENDING;
+    OK(weft_op_status(n.inner, &status));
+    CHECK(status == WEFT_PENDING);
+    CHECK_STATUS(weft_op_cancel(n.inner), WEFT_CANCELLED);
+    wait_record(&n.inner_done);
+    CHECK(atomic_load(&n.inner_done.status) == WEFT_CANCELLED);
+    OK(weft_op_free(n.inner));
+    OK(weft_op_item(getter, &item));
+    CHECK(NUM(item) == 5);
+    OK(weft_op_free(getter));
+    OK(weft_queue_free(other));
+    OK(weft_queue_free(q));
+}
+
 int main(void) {
     start_watchdog(60);
     test_bad_input();
@@ -533,5 +581,6 @@ int main(void) {
     test_batches_clear_and_free();
     test_unget();
     test_op_out_before_completion();
+    test_callback_starting_an_op_inside_a_start();
     return test_exit_code("test_queue");
 }
