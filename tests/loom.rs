@@ -439,6 +439,33 @@ fn queue_put_races_get_cancel() {
     });
 }
 
+/// Task counts are synced into the countdown lazily, by whoever asks: a put racing a
+/// consumer's `task_done` and a producer's `unfinished` never makes `task_done` fail
+/// (the countdown never lags) or count a put twice; `join` then returns at once.
+#[test]
+fn queue_task_counts_sync_lazily() {
+    model(|| {
+        let q = queue(None);
+        let producer = {
+            let q = q.clone();
+            thread::spawn(move || {
+                assert_eq!(q.try_put(1, 0), Status::Ok);
+                assert!(q.unfinished() <= 1, "a put counted twice");
+            })
+        };
+        assert_eq!(q.get(Deadline::Never), Ok(1));
+        assert_eq!(
+            q.task_done(),
+            Status::Ok,
+            "the count lagged behind the item"
+        );
+        producer.join().unwrap();
+        assert_eq!(q.unfinished(), 0);
+        assert_eq!(q.join(Deadline::Never), Status::Ok);
+        assert_eq!(q.task_done(), Status::Overflow);
+    });
+}
+
 /// A getter joining the line while a put lands, then cancelling: the item is either the
 /// getter's (its grant won; a put that saw the getter's flag served it from the items
 /// under a claim, which its cancel waited out) or still in the queue. Never both, never

@@ -112,8 +112,9 @@ pub struct Queue {
 struct TaskBook {
     handed: AtomicU64,
     put_backs: AtomicU64,
-    /// Accepted puts already added to `tasks`.
+    /// Accepted puts already added to `tasks` (moved under `syncing`).
     synced: AtomicU64,
+    syncing: Mutex<()>,
 }
 
 fn getter() -> Request {
@@ -241,31 +242,21 @@ impl Queue {
         (pushed - put_backs) + handed
     }
 
-    /// Raises `tasks` by the accepted puts it has not counted yet. The countdown is raised
-    /// *before* the new total is published, so whoever sees the total sees the count, and
-    /// the countdown never lags behind what a consumer could mark done (a raise that lost
-    /// the race to publish is taken back).
+    /// Raises `tasks` by the accepted puts it has not counted yet. Serialized by the
+    /// book's lock, taken only when there is something new: the countdown is raised
+    /// before `synced` moves, so it never lags behind what a consumer could mark done,
+    /// and never counts a put twice.
     fn sync_tasks(&self) {
-        loop {
-            let synced = self.book.synced.load(Ordering::Acquire);
-            let accepted = self.accepted();
-            if accepted <= synced {
-                return;
-            }
-            let new = accepted - synced;
+        if self.accepted() <= self.book.synced.load(Ordering::Acquire) {
+            return;
+        }
+        let _serial = lock(&self.book.syncing);
+        let synced = self.book.synced.load(Ordering::Acquire);
+        let accepted = self.accepted();
+        if accepted > synced {
             // Cannot overflow: a queue never holds 2^63 items.
-            let _ = self.tasks.up(new);
-            match self.book.synced.compare_exchange(
-                synced,
-                accepted,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => return,
-                Err(_) => {
-                    self.tasks.down_saturating(new);
-                }
-            }
+            let _ = self.tasks.up(accepted - synced);
+            self.book.synced.store(accepted, Ordering::Release);
         }
     }
 
