@@ -7,12 +7,19 @@
 //! `notify_all` holds the condition's mutex while it moves everyone, so only waiters that
 //! were waiting when it started are woken; a re-wait joins after it.
 //!
-//! A waiter that gives up (timeout, cancel) is looked for in the condition's line first
-//! and then in the lock's: found in the lock's line means it had been notified, so the
-//! notification is passed on to the next condition waiter. A blocking waiter that gave up
-//! re-acquires the lock before it returns (as `pthread_cond_timedwait` does); an async one
-//! completes `Cancelled` without the lock. Lock order: the condition's mutex, then the
-//! lock's.
+//! The rule: a waiter that `notify` counted either returns notified, holding the lock,
+//! or its notification goes to the next waiter in the condition's line. A notified waiter
+//! can still give up while it stands in the lock's line (its cancel or timeout wins) or
+//! after its grant (its port is closed before the completion is delivered): `withdraw`
+//! finds it marked `NOTIFIED` and notifies the next waiter; `give_back` does the same and
+//! releases the lock it was granted. And a wait that ended without being notified holds
+//! nothing when its completion runs: `notify` *claims* each waiter as it takes it off
+//! the line (`Waiter::try_claim`), so the lock is taken in a waiter's name only while
+//! that waiter cannot give up; one that already gave up is skipped.
+//!
+//! A blocking waiter that gave up re-acquires the lock before it returns (as
+//! `pthread_cond_timedwait` does); an async one completes `Cancelled` without the lock.
+//! Lock order: the condition's mutex, then the lock's.
 
 use std::ffi::c_void;
 use std::sync::Arc;
@@ -100,7 +107,10 @@ impl Condition {
             }
         };
         if status != Status::Ok {
-            if let Some(bound) = &self.lock {
+            // Re-acquire what the wait released. A deadline that passed just before the
+            // waiter would have joined the line (`wait_blocking_for_value`'s one try)
+            // released nothing: taking the lock again would double a reentrant depth.
+            if let Some(bound) = self.lock.as_ref().filter(|bound| bound.depth_of(owner) == 0) {
                 let again = bound.acquire(owner, depth, Deadline::Never);
                 debug_assert_eq!(again, Status::Ok);
             }
@@ -133,14 +143,15 @@ impl Condition {
         started
     }
 
-    /// Wakes up to `n` waiters in FIFO order; returns how many.
+    /// Wakes up to `n` waiters in FIFO order; returns how many. Each one counted either
+    /// returns notified (holding the lock) or, if it gives up after all (cancel, timeout,
+    /// its port closed), passes the notification on to the next waiter.
     pub fn notify(&self, n: usize) -> usize {
         let mut wakeups = Wakeups::new();
         let mut line = lock(&self.waiters);
-        let (moved, stranded) = self.notify_locked(&mut line, n, &mut wakeups);
+        let moved = self.notify_locked(&mut line, n, &mut wakeups);
         drop(line);
         wakeups.fire();
-        self.release_stranded(stranded);
         moved
     }
 
@@ -149,51 +160,32 @@ impl Condition {
         self.notify(usize::MAX)
     }
 
-    /// Under the condition's mutex: moves up to `n` pending waiters on. Returns how many,
-    /// and the holds taken for waiters that cancelled in the very middle of the move.
+    /// Under the condition's mutex: moves up to `n` pending waiters on; returns how many.
+    /// Each is claimed as it leaves the line, so it cannot give up half-way through the
+    /// move: a waiter that already gave up is skipped, and the next one is notified.
     fn notify_locked(
         &self,
         line: &mut MutexGuard<'_, WaitList>,
         n: usize,
         wakeups: &mut Wakeups,
-    ) -> (usize, Vec<(u64, u64)>) {
+    ) -> usize {
         let mut moved = 0;
-        let mut stranded = Vec::new();
         while moved < n {
-            let Some(popped) = line.pop_front_pending(wakeups) else {
+            let Some(popped) = line.pop_front_claimed(wakeups) else {
                 break;
             };
             match &self.lock {
-                None => {
-                    if popped.complete(Outcome::Done(Status::Ok), wakeups) {
-                        moved += 1;
-                    }
-                }
+                None => popped.complete(Outcome::Done(Status::Ok), wakeups),
                 Some(bound) => {
-                    // Marked before the move (the lock may grant it at once), for a later
-                    // `withdraw`; read and written under this condition's mutex.
-                    let waiter: *const Waiter = popped.waiter();
+                    // Marked before the move, for a later `withdraw` or `give_back`: this
+                    // waiter carries a notification. Written under this mutex.
                     popped.waiter().set_grant(NOTIFIED);
-                    match bound.take_into_line(popped, wakeups) {
-                        None => moved += 1,
-                        Some(hold) => {
-                            // Its own cancel won mid-move: this loop notifies the next
-                            // waiter, so its withdrawal must not pass anything on.
-                            // SAFETY: its canceller waits for this mutex to withdraw it.
-                            unsafe { (*waiter).set_grant(0) };
-                            stranded.push(hold);
-                        }
-                    }
+                    bound.take_into_line(popped, wakeups);
                 }
             }
+            moved += 1;
         }
-        (moved, stranded)
-    }
-
-    fn release_stranded(&self, stranded: Vec<(u64, u64)>) {
-        for (owner, depth) in stranded {
-            self.release_held(owner, depth);
-        }
+        moved
     }
 }
 
@@ -209,26 +201,29 @@ impl WaitSource for Condition {
     fn withdraw(&self, waiter: &Waiter) {
         let mut wakeups = Wakeups::new();
         let mut line = lock(&self.waiters);
-        let mut stranded = Vec::new();
-        let in_own_line = match &self.lock {
-            None => line.remove(waiter, &mut wakeups),
+        match &self.lock {
+            None => {
+                line.remove(waiter, &mut wakeups);
+            }
             Some(bound) => {
                 bound.remove_from_either(&mut line, waiter, &mut wakeups);
-                false
             }
-        };
+        }
         // Notified (moved on; maybe already taken off the lock's line by a release that
-        // then lost to this waiter's own cancel): pass the notification on.
-        if !in_own_line && waiter.grant() == NOTIFIED {
-            stranded = self.notify_locked(&mut line, 1, &mut wakeups).1;
+        // then lost to this waiter's own cancel): pass the notification on. A lockless
+        // waiter is never marked: its notification is its completion, which it lost.
+        if waiter.grant() == NOTIFIED {
+            self.notify_locked(&mut line, 1, &mut wakeups);
         }
         drop(line);
         wakeups.fire();
-        self.release_stranded(stranded);
     }
 
-    /// A grant that could not be delivered is a held lock: release it.
+    /// A notification that could not be delivered (the waiter's port was closed) comes
+    /// with a held lock: pass the notification on, then release the lock (so the next
+    /// waiter, now in the lock's line, is handed it).
     fn give_back(&self, request: &Request, _value: u64) {
+        self.notify(1);
         self.release_held(request.owner, request.count);
     }
 }

@@ -394,27 +394,18 @@ impl Lock {
 }
 
 impl Lock {
-    /// Moves a waiter popped from another line (a condition's) into this lock's line, or,
-    /// if the lock is free to take, makes it the owner and completes it at once. Returns
-    /// `(owner, depth)` to release once the caller holds no internal lock, when the lock
-    /// was taken for a waiter whose own cancel won meanwhile.
-    pub(crate) fn take_into_line(
-        &self,
-        popped: Popped,
-        wakeups: &mut Wakeups,
-    ) -> Option<(u64, u64)> {
+    /// Moves a waiter popped (claimed) from another line, a condition's, into this lock's
+    /// line, or, if the lock is free to take, makes it the owner and completes it at once.
+    /// The claim holds off the waiter's own cancel or timeout until this is decided, so
+    /// the lock is never taken in the name of a waiter that has already given up.
+    pub(crate) fn take_into_line(&self, popped: Popped, wakeups: &mut Wakeups) {
         let Request { owner, count, .. } = popped.waiter().request;
         let mut list = lock(&self.waiters);
         match self.admit(owner, count) {
-            Some(_) => {
-                drop(list);
-                (!popped.complete(Outcome::Done(Status::Ok), wakeups)).then_some((owner, count))
-            }
-            None => {
-                list.link_popped(popped);
-                None
-            }
+            Some(_) => popped.complete(Outcome::Done(Status::Ok), wakeups),
+            None => list.link_popped(popped),
         }
+        drop(list);
     }
 
     /// Takes a condition's waiter that gave up out of `other` (the condition's line, whose

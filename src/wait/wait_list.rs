@@ -181,9 +181,11 @@ impl WaitList {
     }
 }
 
-/// A pending waiter taken off a line, to be moved into another line or completed. It
-/// carries the line's reference to an async waiter; a thread waiter stays valid because it
-/// is still pending (or its canceller waits for the mutex the mover holds).
+/// A waiter taken off a line *claimed* (see [`Waiter::try_claim`]), to be moved into
+/// another line or completed. While the claim lasts its own cancel or timeout waits, so
+/// whatever the mover does for it (taking a lock in its name, say) is never done for a
+/// waiter that is already gone. It carries the line's reference to an async waiter; a
+/// thread waiter stays valid because its outcome cannot be decided under the claim.
 #[must_use = "a popped waiter must be linked into a line or completed"]
 pub(crate) struct Popped(*const Waiter);
 
@@ -193,31 +195,27 @@ impl Popped {
         unsafe { &*self.0 }
     }
 
-    /// Decides the waiter's outcome; `false` if its own cancel or timeout won meanwhile.
-    pub(crate) fn complete(self, outcome: Outcome, wakeups: &mut Wakeups) -> bool {
-        let won = match self.waiter().try_complete(outcome) {
-            Some(completion) => {
-                wakeups.push(completion);
-                true
-            }
-            None => false,
-        };
+    /// Decides the claimed waiter's outcome (nobody else can).
+    pub(crate) fn complete(self, outcome: Outcome, wakeups: &mut Wakeups) {
+        // Last touch of a thread waiter: once decided, its frame may go.
+        wakeups.push(self.waiter().complete_claimed(outcome));
         wakeups.release_list_reference(self.0);
-        won
     }
 }
 
 impl WaitList {
-    /// Takes the first waiter whose outcome is still open off the line (decided ones are
-    /// dropped from the line on the way: their cancellers find them gone).
-    pub(crate) fn pop_front_pending(&mut self, wakeups: &mut Wakeups) -> Option<Popped> {
+    /// Takes the first waiter whose outcome is still open off the line, claimed (decided
+    /// ones are dropped from the line on the way: their cancellers find them gone). The
+    /// caller holds this line's mutex, and must end the claim (`Popped::complete`, or
+    /// `link_popped` into another line) before it lets that mutex go.
+    pub(crate) fn pop_front_claimed(&mut self, wakeups: &mut Wakeups) -> Option<Popped> {
         while !self.head.is_null() {
             let head = self.head;
             // SAFETY: a linked waiter is alive (see `complete_first`).
             let waiter = unsafe { &*head };
-            let pending = waiter.outcome().is_none();
+            let claimed = waiter.try_claim();
             self.unlink_keeping_reference(waiter);
-            if pending {
+            if claimed {
                 return Some(Popped(head));
             }
             wakeups.release_list_reference(head);
@@ -225,9 +223,13 @@ impl WaitList {
         None
     }
 
-    /// Links a popped waiter at the back of this line; the line takes over its reference.
+    /// Links a popped waiter at the back of this line and ends its claim: it is pending
+    /// here as it was there. The line takes over its reference.
     pub(crate) fn link_popped(&mut self, popped: Popped) {
         self.link(popped.0, false);
+        // Under this line's mutex: whoever decides it next must take that mutex first,
+        // or (its own cancel) find it here when it withdraws.
+        popped.waiter().unclaim();
     }
 
     fn unlink_keeping_reference(&mut self, waiter: &Waiter) {
