@@ -1,0 +1,232 @@
+//! Model checks of the condition's rule (issue 18): a waiter that `notify` counted either
+//! returns notified, holding the lock, or its notification goes to the next waiter; and a
+//! wait that ended without being notified holds nothing when its completion runs.
+//! Run by `RUSTFLAGS="--cfg loom" cargo test --release --test loom_condition` (ctest's
+//! `loom_condition`), with `LOOM_MAX_PREEMPTIONS=2` (the default set below).
+//!
+//! Every model has two waiters, A then B, so a notification that A drops has somewhere to
+//! go. B waits on its own port; A gives up by its op's cancel or by its port closing.
+#![cfg(loom)]
+
+use std::ffi::c_void;
+use std::sync::Arc;
+
+use loom::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use loom::thread;
+use weft::{Condition, Deadline, Delivered, Fairness, Lock, Port, Started, Status};
+
+const A: u64 = 10;
+const B: u64 = 11;
+const NOTIFIER: u64 = 1;
+
+fn model(f: impl Fn() + Sync + Send + 'static) {
+    let mut builder = loom::model::Builder::new();
+    if builder.preemption_bound.is_none() {
+        builder.preemption_bound = Some(2);
+    }
+    builder.check(f);
+}
+
+fn pending(started: Started) -> weft::Op {
+    match started {
+        Started::Pending(op) => op,
+        other => panic!("expected a pending op, got {other:?}"),
+    }
+}
+
+fn poll_all(port: &Port) -> Vec<Delivered> {
+    let mut out = [Delivered {
+        arg: std::ptr::null_mut(),
+        status: Status::Internal,
+    }; 4];
+    let n = port.poll(&mut out);
+    out[..n].to_vec()
+}
+
+/// What A's callback saw when it ran: its status, and the lock's owner at that moment.
+struct Seen {
+    lock: Option<Arc<Lock>>,
+    calls: AtomicUsize,
+    status: AtomicU64,
+    owner_then: AtomicU64,
+}
+
+impl Seen {
+    fn new(lock: Option<Arc<Lock>>) -> Arc<Seen> {
+        Arc::new(Seen {
+            lock,
+            calls: AtomicUsize::new(0),
+            status: AtomicU64::new(u64::MAX),
+            owner_then: AtomicU64::new(u64::MAX),
+        })
+    }
+
+    fn arg(self: &Arc<Self>) -> *mut c_void {
+        Arc::as_ptr(self) as *mut c_void
+    }
+
+    /// Checks what A's completion saw: once; with the lock if notified, without if not.
+    fn check(&self) -> bool {
+        assert_eq!(self.calls.load(Ordering::SeqCst), 1, "A completes exactly once");
+        let notified = self.status.load(Ordering::SeqCst) == Status::Ok.code() as u64;
+        if !notified {
+            assert_eq!(
+                self.status.load(Ordering::SeqCst),
+                Status::Cancelled.code() as u64
+            );
+        }
+        if self.lock.is_some() {
+            let owner = self.owner_then.load(Ordering::SeqCst);
+            if notified {
+                assert_eq!(owner, A, "a notified wait completes holding the lock");
+            } else {
+                assert_ne!(owner, A, "a cancelled wait completes holding nothing");
+            }
+        }
+        notified
+    }
+}
+
+unsafe extern "C" fn record_a(arg: *mut c_void, status: i32) {
+    // SAFETY: the models pass `Seen::arg` of a `Seen` they keep alive until the end.
+    let seen = unsafe { &*(arg as *const Seen) };
+    let owner = seen.lock.as_ref().map_or(0, |lock| lock.owner());
+    seen.owner_then.store(owner, Ordering::SeqCst);
+    seen.status.store(status as u64, Ordering::SeqCst);
+    seen.calls.fetch_add(1, Ordering::SeqCst);
+}
+
+/// A (callback) and B (port) wait; the lock is free. A notify that hands A the free lock
+/// at once races A's cancel: the cancel wins before the notify takes A (the notification
+/// goes to B, and A's completion runs without the lock) or loses (A holds the lock).
+#[test]
+fn notify_with_free_lock_races_cancel() {
+    model(|| {
+        let lock = Arc::new(Lock::new(Fairness::Fifo));
+        let cond = Arc::new(Condition::new(Some(lock.clone())));
+        let port_b = Port::new().unwrap();
+        let seen = Seen::new(Some(lock.clone()));
+        assert_eq!(lock.acquire(A, 1, Deadline::Never), Status::Ok);
+        let op_a = pending(cond.wait_async(A, None, Some(record_a), seen.arg()));
+        assert_eq!(lock.acquire(B, 1, Deadline::Never), Status::Ok);
+        let _op_b = pending(cond.wait_async(B, Some(&port_b), None, std::ptr::null_mut()));
+
+        let notifier = {
+            let cond = cond.clone();
+            thread::spawn(move || cond.notify(1))
+        };
+        let answer = op_a.cancel();
+        let counted = notifier.join().unwrap();
+        assert_eq!(counted, 1);
+        let a_notified = seen.check();
+        assert_eq!(answer == Status::Ok, a_notified);
+
+        let b = poll_all(&port_b);
+        if a_notified {
+            assert!(b.is_empty(), "one notification, one waiter woken");
+            assert_eq!(cond.waiting(), 1);
+            assert_eq!(lock.release(A, 1), Status::Ok);
+        } else {
+            assert_eq!(b.len(), 1, "the notification went on to B");
+            assert_eq!(b[0].status, Status::Ok);
+            assert_eq!(lock.owner(), B);
+            assert_eq!(lock.release(B, 1), Status::Ok);
+        }
+    });
+}
+
+/// The notifier holds a reentrant lock while it notifies, so A (depth 2) is moved into
+/// the lock's line; A's cancel races both the move and the release that hands it the
+/// lock. Either A wakes with its depth, or B does, never neither.
+#[test]
+fn notify_into_rlock_line_races_cancel() {
+    model(|| {
+        let lock = Arc::new(Lock::new_reentrant(Fairness::Fifo));
+        let cond = Arc::new(Condition::new(Some(lock.clone())));
+        let port_b = Port::new().unwrap();
+        let seen = Seen::new(Some(lock.clone()));
+        assert_eq!(lock.acquire(A, 2, Deadline::Never), Status::Ok);
+        let op_a = pending(cond.wait_async(A, None, Some(record_a), seen.arg()));
+        assert_eq!(lock.acquire(B, 1, Deadline::Never), Status::Ok);
+        let _op_b = pending(cond.wait_async(B, Some(&port_b), None, std::ptr::null_mut()));
+
+        let notifier = {
+            let (lock, cond) = (lock.clone(), cond.clone());
+            thread::spawn(move || {
+                assert_eq!(lock.acquire(NOTIFIER, 1, Deadline::Never), Status::Ok);
+                let counted = cond.notify(1);
+                assert_eq!(lock.release(NOTIFIER, 1), Status::Ok);
+                counted
+            })
+        };
+        let answer = op_a.cancel();
+        assert_eq!(notifier.join().unwrap(), 1);
+        let a_notified = seen.check();
+        assert_eq!(answer == Status::Ok, a_notified);
+        let b = poll_all(&port_b);
+        if a_notified {
+            assert!(b.is_empty());
+            assert_eq!(lock.depth_of(A), 2, "the depth comes back with the lock");
+            assert_eq!(lock.release(A, 2), Status::Ok);
+        } else {
+            assert_eq!(b.len(), 1, "the notification went on to B");
+            assert_eq!(lock.depth_of(B), 1);
+            assert_eq!(lock.release(B, 1), Status::Ok);
+        }
+        assert!(!lock.is_locked());
+    });
+}
+
+/// A's port closes while the notify is under way: whether A's grant is made before or
+/// after the close, and whether it was queued in the port or not yet, the notification
+/// (and the lock A was granted) goes on to B.
+#[test]
+fn port_close_after_notify_passes_it_on() {
+    model(|| {
+        let lock = Arc::new(Lock::new(Fairness::Fifo));
+        let cond = Arc::new(Condition::new(Some(lock.clone())));
+        let port_a = Port::new().unwrap();
+        let port_b = Port::new().unwrap();
+        assert_eq!(lock.acquire(A, 1, Deadline::Never), Status::Ok);
+        let op_a = pending(cond.wait_async(A, Some(&port_a), None, std::ptr::null_mut()));
+        assert_eq!(lock.acquire(B, 1, Deadline::Never), Status::Ok);
+        let _op_b = pending(cond.wait_async(B, Some(&port_b), None, std::ptr::null_mut()));
+
+        let notifier = {
+            let cond = cond.clone();
+            thread::spawn(move || cond.notify(1))
+        };
+        port_a.close();
+        assert_eq!(notifier.join().unwrap(), 1);
+        assert_eq!(op_a.status(), Status::Cancelled, "A's grant was given back");
+        let b = poll_all(&port_b);
+        assert_eq!(b.len(), 1, "the notification went on to B");
+        assert_eq!(b[0].status, Status::Ok);
+        assert_eq!(lock.owner(), B);
+        assert_eq!(lock.release(B, 1), Status::Ok);
+        assert_eq!(cond.waiting(), 0);
+    });
+}
+
+/// A lockless condition: A's cancel races the notify; exactly one of A and B is notified.
+#[test]
+fn lockless_notify_races_cancel() {
+    model(|| {
+        let cond = Arc::new(Condition::new(None));
+        let port_b = Port::new().unwrap();
+        let seen = Seen::new(None);
+        let op_a = pending(cond.wait_async(A, None, Some(record_a), seen.arg()));
+        let _op_b = pending(cond.wait_async(B, Some(&port_b), None, std::ptr::null_mut()));
+        let notifier = {
+            let cond = cond.clone();
+            thread::spawn(move || cond.notify(1))
+        };
+        let answer = op_a.cancel();
+        assert_eq!(notifier.join().unwrap(), 1);
+        let a_notified = seen.check();
+        assert_eq!(answer == Status::Ok, a_notified);
+        let b_notified = poll_all(&port_b).len();
+        assert_eq!(usize::from(a_notified) + b_notified, 1, "one notification lands once");
+        assert_eq!(cond.waiting(), 1 - b_notified);
+    });
+}
