@@ -574,7 +574,11 @@ using recursive_timed_mutex = recursive_mutex;
 /// A condition bound to one weft::mutex or weft::recursive_mutex (or lockless). A
 /// notified waiter wakes holding the lock again. The wait members take a
 /// std::unique_lock that must hold the bound lock (checked: WEFT_INVALID otherwise), or
-/// no lock at all when the caller holds the bound lock some other way.
+/// no lock at all when the caller holds the bound lock some other way. No notification is
+/// lost (the C core's rule, see weft_cond): a waiter counted by notify_one/notify either
+/// returns notified or, if its timeout, cancel or port close wins after all, passes the
+/// notification to the next waiter; a wait_async whose op cancel answers WEFT_OK was
+/// notified and holds the lock.
 class condition_variable : public handle<weft_cond> {
     WEFT_HPP_HANDLE_(condition_variable, weft_cond)
     explicit condition_variable(mutex& m) : bound_(m.get()) {

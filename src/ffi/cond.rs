@@ -15,6 +15,12 @@ use crate::{Condition, Deadline, Status, owner};
 /// A condition variable. Waiters of every face stand in one FIFO line; a notified waiter
 /// is moved straight into the lock's line and wakes holding the lock. Reference counted;
 /// it holds a reference to its lock.
+///
+/// No notification is lost: a waiter that `weft_cond_notify` counted either returns
+/// notified (holding the lock), or, if it gives up after all (its `weft_op_cancel` or
+/// timeout wins while it waits for the lock, or its port is closed before the completion
+/// is delivered), its notification goes to the next waiter in the condition's line. A
+/// wait that ends without being notified holds nothing when its completion runs.
 pub struct weft_cond {
     _private: [u8; 0],
 }
@@ -95,7 +101,11 @@ pub extern "C" fn weft_cond_wait(cond: *mut weft_cond, timeout_ns: i64) -> weft_
 /// before this returns. Returns `WEFT_PENDING` with the op contract of
 /// `weft_lock_acquire_async`: the op completes `WEFT_OK` once notified *and* holding the
 /// lock again (release it with `weft_lock_release_as(lock, owner)`), or `WEFT_CANCELLED`
-/// after `weft_op_cancel` won, without the lock. `WEFT_NOT_OWNER`, `WEFT_INVALID`.
+/// after `weft_op_cancel` won (or its port was closed first), without the lock; a
+/// notification it had been given then goes to the next waiter. If `weft_op_cancel`
+/// answers `WEFT_OK`, the wait was notified and holds the lock: to give up anyway, call
+/// `weft_cond_notify(cond, 1, NULL)` (passing the notification on) and release the lock.
+/// `WEFT_NOT_OWNER`, `WEFT_INVALID`.
 #[unsafe(no_mangle)]
 pub extern "C" fn weft_cond_wait_async(
     cond: *mut weft_cond,
@@ -116,7 +126,9 @@ pub extern "C" fn weft_cond_wait_async(
 }
 
 /// Wakes up to `n` waiters in FIFO order (each moved into the lock's line) and writes how
-/// many to `*woken_out` if not NULL. Never blocks; the caller need not hold the lock.
+/// many to `*woken_out` if not NULL. Each one counted returns notified, or passes the
+/// notification on to the next waiter if it gives up after all. Never blocks; the caller
+/// need not hold the lock.
 #[unsafe(no_mangle)]
 pub extern "C" fn weft_cond_notify(
     cond: *mut weft_cond,
