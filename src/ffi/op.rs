@@ -45,15 +45,9 @@ pub(crate) fn start_async<H: Handle>(
     if port.is_none() && callback.is_none() {
         return Err(Status::Invalid); // nobody would ever learn of the completion
     }
-    // The caller's out-pointer, as an address: the hook is 'static.
-    let out = op_out as usize;
-    let publish = move |op: &Arc<OpInner>| {
-        let op_out = out as *mut *mut weft_op;
-        if !op_out.is_null() {
-            // SAFETY: non-NULL out-pointer supplied by the caller, written on this thread
-            // while the start call runs. The written reference is the caller's.
-            unsafe { op_out.write(handle::into_raw(op.clone())) };
-        }
+    let publish = publish::Hook {
+        call: write_op_out,
+        word: op_out as usize,
     };
     match publish::publishing(publish, || start(&object, port, callback)) {
         Started::Done(status) => {
@@ -65,6 +59,17 @@ pub(crate) fn start_async<H: Handle>(
         }
         // `*op_out` already holds the caller's reference (see `publish`): this one goes.
         Started::Pending(Op(_op)) => Ok(Status::Pending),
+    }
+}
+
+/// The publish hook of `start_async`: writes the caller's reference to the op to the
+/// caller's `op_out` (passed as a word), on this thread, while the start call runs.
+fn write_op_out(op_out: usize, op: &Arc<OpInner>) {
+    let op_out = op_out as *mut *mut weft_op;
+    if !op_out.is_null() {
+        // SAFETY: non-NULL out-pointer supplied by the caller of the running start call.
+        // The written reference is the caller's.
+        unsafe { op_out.write(handle::into_raw(op.clone())) };
     }
 }
 

@@ -175,13 +175,6 @@ pub(crate) fn wait_async<S: WaitSource + 'static>(
     arg: *mut c_void,
     admit: impl FnOnce(&mut WaitList, &mut Wakeups) -> Option<Status>,
 ) -> Started {
-    let op = OpInner::new(
-        Waiter::new(request, Face::Async),
-        source.clone(),
-        port.cloned(),
-        callback,
-        arg,
-    );
     let mut wakeups = Wakeups::new();
     let mut list = lock(source.waiters());
     if let Some(status) = admit(&mut list, &mut wakeups) {
@@ -189,6 +182,14 @@ pub(crate) fn wait_async<S: WaitSource + 'static>(
         wakeups.fire();
         return Started::Done(status);
     }
+    // Allocated only now, under the mutex: a start granted at once touches no allocator.
+    let op = OpInner::new(
+        Waiter::new(request, Face::Async),
+        source.clone(),
+        port.cloned(),
+        callback,
+        arg,
+    );
     // Before it is linked, nobody can complete it: tell the starter which op it is.
     publish::announce(&op);
     list.link_async(op.clone(), false);

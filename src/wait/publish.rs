@@ -11,38 +11,40 @@
 //! only the C ABI uses it, and a start runs on one thread. A nested start (a callback run
 //! by the start, starting an op of its own) arms and restores its own hook.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::sync::Arc;
 
 use super::op::OpInner;
 
-type Hook = Box<dyn FnOnce(&Arc<OpInner>)>;
+/// What to call with the op, and the word to call it with (the C caller's `op_out`): a
+/// plain function and a word, so that arming the hook allocates nothing (an async start
+/// granted at once touches no allocator).
+#[derive(Clone, Copy)]
+pub(crate) struct Hook {
+    pub call: fn(word: usize, op: &Arc<OpInner>),
+    pub word: usize,
+}
 
 thread_local! {
-    static HOOK: RefCell<Option<Hook>> = const { RefCell::new(None) };
+    static HOOK: Cell<Option<Hook>> = const { Cell::new(None) };
 }
 
 /// Runs `start` with `hook` armed: if `start` queues an async op, `hook` receives it
 /// before the op is linked into its line (so before anyone can complete it).
-pub(crate) fn publishing<R>(
-    hook: impl FnOnce(&Arc<OpInner>) + 'static,
-    start: impl FnOnce() -> R,
-) -> R {
+pub(crate) fn publishing<R>(hook: Hook, start: impl FnOnce() -> R) -> R {
     struct Restore(Option<Hook>);
     impl Drop for Restore {
         fn drop(&mut self) {
-            let previous = self.0.take();
-            HOOK.with(|slot| *slot.borrow_mut() = previous);
+            HOOK.with(|slot| slot.set(self.0));
         }
     }
-    let previous = HOOK.with(|slot| slot.borrow_mut().replace(Box::new(hook)));
-    let _restore = Restore(previous);
+    let _restore = Restore(HOOK.with(|slot| slot.replace(Some(hook))));
     start()
 }
 
 /// Hands `op` to the armed hook, if any (once).
 pub(crate) fn announce(op: &Arc<OpInner>) {
-    if let Some(hook) = HOOK.with(|slot| slot.borrow_mut().take()) {
-        hook(op);
+    if let Some(hook) = HOOK.with(|slot| slot.take()) {
+        (hook.call)(hook.word, op);
     }
 }
