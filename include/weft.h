@@ -326,6 +326,12 @@ typedef void (*weft_item_destructor)(void *ctx, void *item);
  */
 #define WEFT_INTERNAL 15
 
+/**
+ * `weft_op_cancel` only: an earlier `weft_op_cancel` of the same op already answered (it
+ * won the race, or learned that the grant did); this call did nothing.
+ */
+#define WEFT_ANSWERED 16
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -821,8 +827,11 @@ weft_status weft_lock_waiting(const struct weft_lock *lock, size_t *count_out);
  * ends with: `WEFT_CANCELLED` if this call won (the op's completion, carrying
  * `WEFT_CANCELLED`, still follows through its port or callback, exactly once), or the
  * status that had already won, e.g. `WEFT_OK`: the grant happened first and what was
- * granted is yours. Idempotent. `WEFT_INVALID` for NULL. Thread-safe: any thread may
- * cancel; without a port the callback runs on the cancelling thread, inside this call.
+ * granted is yours. Only the first call on an op answers so: every later call (a timer
+ * and the user both cancelling, from any threads) returns `WEFT_ANSWERED` and does
+ * nothing, so exactly one canceller cleans up or owns the grant. `WEFT_INVALID` for NULL.
+ * Thread-safe: any thread may cancel; without a port the callback runs on the cancelling
+ * thread, inside this call.
  */
 weft_status weft_op_cancel(struct weft_op *op);
 

@@ -87,6 +87,7 @@ enum class errc : int32_t {
     no_memory = WEFT_NO_MEMORY,
     system = WEFT_SYSTEM,
     internal = WEFT_INTERNAL,
+    answered = WEFT_ANSWERED,
 };
 
 inline std::error_code make_error_code(errc e) noexcept {

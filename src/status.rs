@@ -38,11 +38,14 @@ pub enum Status {
     System = 14,
     /// A bug inside weft (a caught panic). Please report it.
     Internal = 15,
+    /// `weft_op_cancel` only: an earlier `weft_op_cancel` of the same op already answered
+    /// (it won the race, or learned that the grant did); this call did nothing.
+    Answered = 16,
 }
 
 impl Status {
     /// Every status, in discriminant order.
-    pub const ALL: [Status; 16] = [
+    pub const ALL: [Status; 17] = [
         Status::Ok,
         Status::Pending,
         Status::WouldBlock,
@@ -59,6 +62,7 @@ impl Status {
         Status::NoMemory,
         Status::System,
         Status::Internal,
+        Status::Answered,
     ];
 
     /// The status with this C value, if there is one.
@@ -92,6 +96,7 @@ impl Status {
             Status::NoMemory => "WEFT_NO_MEMORY\0",
             Status::System => "WEFT_SYSTEM\0",
             Status::Internal => "WEFT_INTERNAL\0",
+            Status::Answered => "WEFT_ANSWERED\0",
         }
     }
 
@@ -114,7 +119,7 @@ mod tests {
             assert!(status.name().starts_with("WEFT_"));
         }
         assert_eq!(Status::from_code(-1), None);
-        assert_eq!(Status::from_code(16), None);
+        assert_eq!(Status::from_code(17), None);
         let mut names: Vec<_> = Status::ALL.iter().map(|s| s.name()).collect();
         names.sort();
         names.dedup();

@@ -83,8 +83,11 @@ fn with_op<T>(op: *const weft_op, f: impl FnOnce(&Op) -> T) -> Result<T, Status>
 /// ends with: `WEFT_CANCELLED` if this call won (the op's completion, carrying
 /// `WEFT_CANCELLED`, still follows through its port or callback, exactly once), or the
 /// status that had already won, e.g. `WEFT_OK`: the grant happened first and what was
-/// granted is yours. Idempotent. `WEFT_INVALID` for NULL. Thread-safe: any thread may
-/// cancel; without a port the callback runs on the cancelling thread, inside this call.
+/// granted is yours. Only the first call on an op answers so: every later call (a timer
+/// and the user both cancelling, from any threads) returns `WEFT_ANSWERED` and does
+/// nothing, so exactly one canceller cleans up or owns the grant. `WEFT_INVALID` for NULL.
+/// Thread-safe: any thread may cancel; without a port the callback runs on the cancelling
+/// thread, inside this call.
 #[unsafe(no_mangle)]
 pub extern "C" fn weft_op_cancel(op: *mut weft_op) -> weft_status {
     guard(|| with_op(op, Op::cancel))

@@ -40,6 +40,9 @@ pub const WEFT_NO_MEMORY: weft_status = 13;
 pub const WEFT_SYSTEM: weft_status = 14;
 /// A bug inside weft (a caught panic). Please report it.
 pub const WEFT_INTERNAL: weft_status = 15;
+/// `weft_op_cancel` only: an earlier `weft_op_cancel` of the same op already answered (it
+/// won the race, or learned that the grant did); this call did nothing.
+pub const WEFT_ANSWERED: weft_status = 16;
 
 /// The name of a status, e.g. `"WEFT_TIMEOUT"`, or `"WEFT_UNKNOWN"` for a value that is
 /// not a status. Returns a static NUL-terminated string: never NULL, never to be freed.

@@ -14,7 +14,7 @@ use super::WaitSource;
 use super::port::Port;
 use super::waiter::{Outcome, Waiter};
 use crate::Status;
-use crate::sync::{AtomicU32, Ordering};
+use crate::sync::{AtomicBool, AtomicU32, Ordering};
 
 const UNCLAIMED: u32 = 0;
 const BY_CALLER: u32 = 1;
@@ -42,7 +42,9 @@ pub(crate) struct OpInner {
     arg: *mut c_void,
     /// Who took a grant the op holds: nobody yet, its caller (a cancel that lost), or a
     /// closing port. Decided once.
-    claimed: AtomicU32,
+    grant_taker: AtomicU32,
+    /// Whether a `cancel` call has started: only the first one answers (see `Op::cancel`).
+    cancel_started: AtomicBool,
 }
 
 // SAFETY: `arg` is the caller's opaque pointer, handed back untouched to the callback or
@@ -64,7 +66,8 @@ impl OpInner {
             port,
             callback,
             arg,
-            claimed: AtomicU32::new(UNCLAIMED),
+            grant_taker: AtomicU32::new(UNCLAIMED),
+            cancel_started: AtomicBool::new(false),
         })
     }
 
@@ -88,10 +91,10 @@ impl OpInner {
         }
     }
 
-    /// Claims a grant for `who` unless someone already did; returns who holds it now.
-    fn claim(&self, who: u32) -> u32 {
+    /// Takes a grant for `who` unless someone already did; returns who holds it now.
+    fn take_grant(&self, who: u32) -> u32 {
         match self
-            .claimed
+            .grant_taker
             .compare_exchange(UNCLAIMED, who, Ordering::AcqRel, Ordering::Acquire)
         {
             Ok(_) => who,
@@ -140,11 +143,11 @@ impl OpInner {
 
     /// The port is closed: give back any grant and report `Cancelled` to the callback.
     pub(crate) fn deliver_undeliverable(op: Arc<OpInner>) {
-        // `claimed`: a `weft_op_cancel` that lost to the grant told its caller the grant
-        // is theirs; then it is not ours to give back.
+        // `grant_taker`: a `weft_op_cancel` that lost to the grant told its caller the
+        // grant is theirs; then it is not ours to give back.
         if op.waiter.status() == Status::Ok
             && op.source.takes_back(&op.waiter.request)
-            && op.claim(BY_PORT) == BY_PORT
+            && op.take_grant(BY_PORT) == BY_PORT
         {
             op.source.give_back(&op.waiter.request, op.waiter.grant());
             op.waiter
@@ -170,7 +173,13 @@ impl Op {
     /// Cancels the op if it is still pending, and returns the status it ends with:
     /// `Cancelled` if this call won (the completion carrying `Cancelled` follows through
     /// the usual route), or the status that had already won (`Ok`: the grant is yours).
+    /// Only the first call answers so: a later one (a timer and a user both cancelling)
+    /// returns `Answered` and does nothing, so two cancellers never both believe they won
+    /// or both own the grant.
     pub fn cancel(&self) -> Status {
+        if self.0.cancel_started.swap(true, Ordering::AcqRel) {
+            return Status::Answered;
+        }
         match self.0.waiter.try_complete(Outcome::Done(Status::Cancelled)) {
             Some(completion) => {
                 self.0.source.withdraw(&self.0.waiter);
@@ -179,7 +188,7 @@ impl Op {
             }
             None => match self.0.waiter.status() {
                 // The grant won and is the caller's, unless a closing port took it back.
-                Status::Ok if self.0.claim(BY_CALLER) == BY_PORT => Status::Cancelled,
+                Status::Ok if self.0.take_grant(BY_CALLER) == BY_PORT => Status::Cancelled,
                 status => status,
             },
         }

@@ -325,20 +325,20 @@ static void cancel(void) {
     weft_completion rec[4];
     size_t n;
 
-    /* cancel wins: CANCELLED, one CANCELLED completion, idempotent */
+    /* cancel wins: CANCELLED, one CANCELLED completion; later cancels: ANSWERED */
     OK(weft_lock_acquire_as(lock, 1, 0));
     weft_op *op;
     CHECK_STATUS(weft_lock_acquire_async(lock, 2, port, NULL, (void *)2, &op), WEFT_PENDING);
     CHECK(op_status(op) == WEFT_PENDING);
     CHECK_STATUS(weft_op_cancel(op), WEFT_CANCELLED);
     CHECK(op_status(op) == WEFT_CANCELLED);
-    CHECK_STATUS(weft_op_cancel(op), WEFT_CANCELLED);
+    CHECK_STATUS(weft_op_cancel(op), WEFT_ANSWERED);
     uint64_t value = 99;
     OK(weft_op_value(op, &value));
     CHECK(value == 0); /* not granted: 0 */
     OK(weft_port_poll(port, rec, 4, &n));
     CHECK(n == 1 && rec[0].arg == (void *)2 && rec[0].status == WEFT_CANCELLED);
-    CHECK_STATUS(weft_op_cancel(op), WEFT_CANCELLED); /* after delivery too */
+    CHECK_STATUS(weft_op_cancel(op), WEFT_ANSWERED); /* after delivery too */
     OK(weft_port_poll(port, rec, 4, &n));
     CHECK(n == 0); /* exactly once */
     size_t waiting;
@@ -351,7 +351,7 @@ static void cancel(void) {
     OK(weft_lock_release_as(lock, 1));
     CHECK_STATUS(weft_op_cancel(op), WEFT_OK);
     CHECK(lock_owner(lock) == 3);
-    CHECK_STATUS(weft_op_cancel(op), WEFT_OK); /* idempotent */
+    CHECK_STATUS(weft_op_cancel(op), WEFT_ANSWERED); /* one canceller owns the grant */
     OK(weft_port_poll(port, rec, 4, &n));
     CHECK(n == 1 && rec[0].status == WEFT_OK); /* the completion still comes, once, as OK */
     CHECK(op_status(op) == WEFT_OK);
@@ -381,7 +381,7 @@ static void cancel(void) {
     CHECK_STATUS(cancel_result, WEFT_CANCELLED);
     CHECK(atomic_load(&cb_calls) == 1 && atomic_load(&cb_status) == WEFT_CANCELLED);
     CHECK(pthread_equal(cb_thread, t));
-    CHECK_STATUS(weft_op_cancel(cancel_target), WEFT_CANCELLED);
+    CHECK_STATUS(weft_op_cancel(cancel_target), WEFT_ANSWERED);
     CHECK(atomic_load(&cb_calls) == 1);
     OK(weft_op_free(cancel_target));
     /* with a port and a callback, the cancelled callback runs in weft_port_run */
@@ -900,6 +900,67 @@ static void fds(void) {
     CHECK(open_fds() == before);
 }
 
+/* Two cancellers (say a timer and the user) race each other and the grant: exactly one
+ * of them answers (CANCELLED, or OK with the lock its own), the other hears ANSWERED; the
+ * op completes once, and the lock is owned iff the answer was OK. */
+struct two_cancels {
+    weft_op *op;
+    atomic_int go;
+    weft_status answer[2];
+};
+static void *cancel_racer(void *arg) {
+    struct two_cancels *r = *(struct two_cancels **)arg;
+    int me = ((struct two_cancels **)arg)[1] != NULL;
+    while (!atomic_load(&r->go)) sched_yield();
+    r->answer[me] = weft_op_cancel(r->op);
+    return NULL;
+}
+static void two_cancellers_one_answer(void) {
+    weft_port *port;
+    weft_lock *lock;
+    OK(weft_port_new(&port));
+    OK(weft_lock_new(WEFT_LOCK_FIFO, &lock));
+    int rounds = 2000 / test_scale_down(), won = 0, granted = 0;
+    for (int i = 0; i < rounds; i++) {
+        struct two_cancels r = {0};
+        OK(weft_lock_acquire_as(lock, 1, 0));
+        CHECK_STATUS(weft_lock_acquire_async(lock, 2, port, NULL, NULL, &r.op), WEFT_PENDING);
+        struct two_cancels *args[2][2] = {{&r, NULL}, {&r, (void *)1}};
+        pthread_t t[2];
+        for (int k = 0; k < 2; k++) CHECK(pthread_create(&t[k], NULL, cancel_racer, args[k]) == 0);
+        atomic_store(&r.go, 1);
+        /* let the cancellers get going (they yield while they wait) in some rounds */
+        for (volatile int k = 0; k < (i * 7919) % 20000; k++) {
+        }
+        if (i % 3 == 0) sched_yield();
+        OK(weft_lock_release_as(lock, 1)); /* the grant races both cancels */
+        for (int k = 0; k < 2; k++) pthread_join(t[k], NULL);
+        int answered = (r.answer[0] == WEFT_ANSWERED) + (r.answer[1] == WEFT_ANSWERED);
+        CHECK_MSG(answered == 1, "answers %s and %s", weft_status_str(r.answer[0]),
+                  weft_status_str(r.answer[1]));
+        weft_status answer = r.answer[0] == WEFT_ANSWERED ? r.answer[1] : r.answer[0];
+        CHECK(answer == WEFT_OK || answer == WEFT_CANCELLED);
+        weft_completion rec[2];
+        size_t n = 0;
+        OK(weft_port_poll(port, rec, 2, &n));
+        CHECK(n == 1 && rec[0].status == answer); /* one completion, the answer's status */
+        uint64_t owner = lock_owner(lock);
+        if (answer == WEFT_OK) {
+            CHECK(owner == 2);
+            OK(weft_lock_release_as(lock, 2));
+            granted++;
+        } else {
+            CHECK(owner == 0);
+            won++;
+        }
+        OK(weft_op_free(r.op));
+    }
+    printf("two cancellers: %d rounds, cancel won %d, grant won %d, one answer each\n", rounds,
+           won, granted);
+    OK(weft_lock_free(lock));
+    OK(weft_port_free(port));
+}
+
 int main(void) {
     start_watchdog(120);
     fd_contract();
@@ -909,6 +970,7 @@ int main(void) {
     cancel();
     callbacks_hold_no_lock();
     cancel_races_grant();
+    two_cancellers_one_answer();
     port_closed();
     cancel_ok_then_port_closed();
     handles_freed_while_pending();

@@ -45,18 +45,19 @@ static void names(void) {
         {WEFT_NO_MEMORY, "WEFT_NO_MEMORY"},
         {WEFT_SYSTEM, "WEFT_SYSTEM"},
         {WEFT_INTERNAL, "WEFT_INTERNAL"},
+        {WEFT_ANSWERED, "WEFT_ANSWERED"},
     };
     size_t count = sizeof all / sizeof all[0];
-    CHECK(count == 16);
+    CHECK(count == 17);
     for (size_t i = 0; i < count; i++) {
-        CHECK(all[i].status == (weft_status)i); /* the values are 0..15, in this order */
+        CHECK(all[i].status == (weft_status)i); /* the values are 0..16, in this order */
         const char *s = weft_status_str(all[i].status);
         CHECK(s != NULL);
         CHECK_MSG(strcmp(s, all[i].name) == 0, "status %d is named %s", (int)i, s);
         CHECK(weft_status_str(all[i].status) == s); /* static: the same string each time */
         for (size_t j = 0; j < i; j++) CHECK(strcmp(weft_status_str(all[j].status), s) != 0);
     }
-    static const weft_status unknown[] = {-1, -2, 16, 17, 100, 255, 256, 0x10f, INT32_MIN, INT32_MAX};
+    static const weft_status unknown[] = {-1, -2, 17, 18, 100, 255, 256, 0x10f, INT32_MIN, INT32_MAX};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         const char *s = weft_status_str(unknown[i]);
         CHECK(s != NULL);

@@ -32,6 +32,7 @@ INVALID = 12
 NO_MEMORY = 13
 SYSTEM = 14
 INTERNAL = 15
+ANSWERED = 16  # weft_op_cancel: an earlier cancel of the same op already answered
 
 FOREVER = -1
 UNBOUNDED = -1

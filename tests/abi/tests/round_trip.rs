@@ -123,7 +123,7 @@ fn lock_round_trip_with(flags: i32) {
             WEFT_PENDING
         );
         expect!(weft_op_cancel(op4), WEFT_CANCELLED);
-        expect!(weft_op_cancel(op4), WEFT_CANCELLED); // idempotent
+        expect!(weft_op_cancel(op4), WEFT_ANSWERED); // only the first cancel answers
         assert_eq!(name(op_status(op4)), "WEFT_CANCELLED");
         let mut value = u64::MAX;
         ok!(weft_op_value(op4, &mut value));

@@ -21,6 +21,7 @@ fn status_constants_have_their_values_and_names() {
         (WEFT_NO_MEMORY, 13, "WEFT_NO_MEMORY"),
         (WEFT_SYSTEM, 14, "WEFT_SYSTEM"),
         (WEFT_INTERNAL, 15, "WEFT_INTERNAL"),
+        (WEFT_ANSWERED, 16, "WEFT_ANSWERED"),
     ];
     for (constant, value, expected) in all {
         // The constants are plain C ints, usable wherever a weft_status is.
@@ -35,7 +36,7 @@ fn status_constants_have_their_values_and_names() {
 
 #[test]
 fn unknown_statuses_are_named_unknown() {
-    for value in [-1, 16, 99, i32::MIN, i32::MAX] {
+    for value in [-1, 17, 99, i32::MIN, i32::MAX] {
         assert_eq!(name(value), "WEFT_UNKNOWN", "{value}");
     }
 }
