@@ -1,4 +1,5 @@
-/*
+/**
+ * \file weft.h
  * weft: synchronization primitives shared by threads, event loops and languages.
  *
  * Generated from src/ffi by cbindgen; do not edit. Regenerate with scripts/gen-header.sh.
