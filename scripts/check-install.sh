@@ -101,11 +101,13 @@ if readelf -d "$scratch/consumer/build/consumer_static" | grep -q 'libweft\.so';
   echo "consumer_static links libweft.so: weft::weft_static is not static" >&2
   exit 1
 fi
+echo "consumer_static (libweft.a linked in): $(stat -c %s "$scratch/consumer/build/consumer_static") bytes"
 
 echo "== pkg-config --cflags --libs weft"
 export PKG_CONFIG_PATH="$(dirname "$pc_file")"
 flags=$(pkg-config --cflags --libs weft)
 echo "pkg-config: $flags"
+[ "$(pkg-config --modversion weft)" = "$version" ] || fail "weft.pc says $(pkg-config --modversion weft), not $version"
 # shellcheck disable=SC2086
 cc -o "$scratch/consumer/pc" "$scratch/consumer/main.c" $flags
 LD_LIBRARY_PATH="$(pkg-config --variable=libdir weft)" "$scratch/consumer/pc"
