@@ -1,5 +1,6 @@
 # The API reference: Doxygen HTML from the comments of include/weft.h (which cbindgen
-# copies from src/ffi), configured by docs/api/Doxyfile.in.
+# copies from src/ffi), include/weft_uv.h and include/weft_glib.h, configured by
+# docs/api/Doxyfile.in.
 #   cmake --build build --target docs        -> build/docs/html/index.html
 # The api_reference test builds it once more with every Doxygen warning an error: an
 # undocumented function, type, constant or status, or a malformed comment, fails it.
@@ -10,7 +11,10 @@ if(NOT DOXYGEN_FOUND)
   return()
 endif()
 
-set(WEFT_DOCS_INPUT "${WEFT_SOURCE_DIR}/include/weft.h ${WEFT_SOURCE_DIR}/docs/api/mainpage.md")
+set(WEFT_DOCS_INPUT "${WEFT_SOURCE_DIR}/docs/api/mainpage.md")
+foreach(header IN ITEMS weft.h weft_uv.h weft_glib.h)
+  string(APPEND WEFT_DOCS_INPUT " ${WEFT_SOURCE_DIR}/include/${header}")
+endforeach()
 
 # weft_doxyfile(<output dir> <WARN_AS_ERROR value>): writes <output dir>.Doxyfile.
 function(weft_doxyfile WEFT_DOCS_OUTPUT WEFT_DOCS_WARN_AS_ERROR)
