@@ -1,6 +1,6 @@
 # The API reference: Doxygen HTML from the comments of include/weft.h (which cbindgen
-# copies from src/ffi), include/weft_uv.h and include/weft_glib.h, configured by
-# docs/api/Doxyfile.in.
+# copies from src/ffi), include/weft_uv.h, include/weft_glib.h and include/weft.hpp,
+# configured by docs/api/Doxyfile.in.
 #   cmake --build build --target docs        -> build/docs/html/index.html
 # The api_reference test builds it once more with every Doxygen warning an error: an
 # undocumented function, type, constant or status, or a malformed comment, fails it.
@@ -12,7 +12,7 @@ if(NOT DOXYGEN_FOUND)
 endif()
 
 set(WEFT_DOCS_INPUT "${WEFT_SOURCE_DIR}/docs/api/mainpage.md")
-foreach(header IN ITEMS weft.h weft_uv.h weft_glib.h)
+foreach(header IN ITEMS weft.h weft_uv.h weft_glib.h weft.hpp)
   string(APPEND WEFT_DOCS_INPUT " ${WEFT_SOURCE_DIR}/include/${header}")
 endforeach()
 
