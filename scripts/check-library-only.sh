@@ -17,8 +17,9 @@ build="$scratch/build"
 fail() { echo "check-library-only: $*" >&2; exit 1; }
 
 echo "== cmake -S $source_dir -B $build -DBUILD_TESTING=OFF -DWEFT_BUILD_EXAMPLES=OFF"
-cmake -S "$source_dir" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
-  -DWEFT_BUILD_EXAMPLES=OFF "-DWEFT_TARGET_DIR=$target_dir" >/dev/null
+# CXX names no compiler: configuring fails if anything enables C++.
+CXX=/nonexistent/c++ cmake -S "$source_dir" -B "$build" -DCMAKE_BUILD_TYPE=Release \
+  -DBUILD_TESTING=OFF -DWEFT_BUILD_EXAMPLES=OFF "-DWEFT_TARGET_DIR=$target_dir" >/dev/null
 cmake --build "$build" >/dev/null
 
 if compgen -G "$build/CMakeFiles/*/CMakeCXXCompiler.cmake" >/dev/null; then
