@@ -98,8 +98,7 @@ cmake --build "$scratch/consumer/build" >/dev/null
 readelf -d "$scratch/consumer/build/consumer" | grep -q "NEEDED.*\[libweft\.so\.$major\]" \
   || fail "consumer does not record libweft.so.$major"
 if readelf -d "$scratch/consumer/build/consumer_static" | grep -q 'libweft\.so'; then
-  echo "consumer_static links libweft.so: weft::weft_static is not static" >&2
-  exit 1
+  fail "consumer_static links libweft.so: weft::weft_static is not static"
 fi
 echo "consumer_static (libweft.a linked in): $(stat -c %s "$scratch/consumer/build/consumer_static") bytes"
 
