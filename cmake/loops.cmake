@@ -1,7 +1,11 @@
 # Event loop integration (issue 5, loop part): include/weft_uv.h and include/weft_glib.h are
 # header-only; this file builds their examples, the loop tests (plain, ASan+LSan, valgrind)
 # and the wake-up benchmark. Included from CMakeLists.txt. Everything here is skipped, with
-# a message, when libuv or GLib is not found through pkg-config.
+# a message, when libuv or GLib is not found through pkg-config. The examples follow
+# WEFT_BUILD_EXAMPLES, the tests and the benchmark BUILD_TESTING.
+if(NOT WEFT_BUILD_EXAMPLES AND NOT BUILD_TESTING)
+  return()
+endif()
 find_package(PkgConfig)
 if(PKG_CONFIG_FOUND)
   pkg_check_modules(WEFT_LIBUV IMPORTED_TARGET libuv)
@@ -28,16 +32,21 @@ endfunction()
 
 # --- examples: each checks its own invariants and exits non-zero on failure
 foreach(name IN ITEMS headline_uv glib_uv_queue pool_uv_semaphore)
-  if(EXISTS "${WEFT_SOURCE_DIR}/examples/${name}.c")
+  if(WEFT_BUILD_EXAMPLES AND EXISTS "${WEFT_SOURCE_DIR}/examples/${name}.c")
     weft_loop_exe(${name} "${WEFT_SOURCE_DIR}/examples/${name}.c")
-    add_test(NAME ${name} COMMAND ${name})
-    set_tests_properties(${name} PROPERTIES TIMEOUT 120 LABELS "loops;example")
-    weft_loop_exe(${name}_asan "${WEFT_SOURCE_DIR}/examples/${name}.c" ASAN)
-    add_test(NAME ${name}_asan COMMAND ${name}_asan)
-    set_tests_properties(${name}_asan PROPERTIES TIMEOUT 300 LABELS "loops;example;asan"
-      ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1")
+    if(BUILD_TESTING)
+      add_test(NAME ${name} COMMAND ${name})
+      set_tests_properties(${name} PROPERTIES TIMEOUT 120 LABELS "loops;example")
+      weft_loop_exe(${name}_asan "${WEFT_SOURCE_DIR}/examples/${name}.c" ASAN)
+      add_test(NAME ${name}_asan COMMAND ${name}_asan)
+      set_tests_properties(${name}_asan PROPERTIES TIMEOUT 300 LABELS "loops;example;asan"
+        ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1")
+    endif()
   endif()
 endforeach()
+if(NOT BUILD_TESTING)
+  return()
+endif()
 
 # --- tests/loops: each test_*.c runs plain, under ASan+LSan and under valgrind, like the
 # C suite (weft_c_test in CMakeLists.txt).

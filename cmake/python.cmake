@@ -4,6 +4,9 @@
 # scripts/setup-deps.sh installs what it needs (pytest, trio, anyio, and the
 # libpython3-testsuite package for CPython's test modules). Pass
 # -DPython3_EXECUTABLE=... to choose the interpreter.
+if(NOT BUILD_TESTING)
+  return()
+endif()
 find_package(Python3 COMPONENTS Interpreter)
 if(Python3_Interpreter_FOUND)
   add_test(NAME python_tests

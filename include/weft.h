@@ -1,4 +1,5 @@
-/*
+/**
+ * \file weft.h
  * weft: synchronization primitives shared by threads, event loops and languages.
  *
  * Generated from src/ffi by cbindgen; do not edit. Regenerate with scripts/gen-header.sh.
@@ -117,6 +118,30 @@
  * One second in nanoseconds.
  */
 #define WEFT_SECOND (int64_t)1000000000
+
+/**
+ * The major version: the ABI generation, also the number in the soname
+ * (`libweft.so.0`). A program built against one major cannot use a library of another.
+ */
+#define WEFT_VERSION_MAJOR 0
+
+/**
+ * The minor version: raised by a release that adds to the ABI (functions, constants,
+ * statuses) without breaking what a program built against an older minor uses.
+ */
+#define WEFT_VERSION_MINOR 1
+
+/**
+ * The patch version: raised by a release that changes no declaration, only fixes.
+ */
+#define WEFT_VERSION_PATCH 0
+
+/**
+ * The version as one number, `MAJOR * 1000000 + MINOR * 1000 + PATCH` (0.1.0 is 1000,
+ * 1.2.3 would be 1002003), for `#if WEFT_VERSION >= ...` and for comparing with
+ * `weft_version()`.
+ */
+#define WEFT_VERSION (((WEFT_VERSION_MAJOR * 1000000) + (WEFT_VERSION_MINOR * 1000)) + WEFT_VERSION_PATCH)
 
 /**
  * A barrier for a number of parties. Waiters of every face stand in one FIFO line; the
@@ -1271,6 +1296,21 @@ weft_status weft_sem_waiting(const struct weft_sem *sem, size_t *count_out);
  * Thread-safe.
  */
 const char *weft_status_str(weft_status status);
+
+/**
+ * The version of the library actually loaded, as `WEFT_VERSION` spells it
+ * (`MAJOR * 1000000 + MINOR * 1000 + PATCH`). It can differ from the `WEFT_VERSION` a
+ * program was compiled with: a program built against 0.1.0 may run on a later 0.x
+ * library. A binding compares it with the oldest version it needs at load time (see
+ * docs/abi.md). Never fails; thread-safe.
+ */
+uint32_t weft_version(void);
+
+/**
+ * The version of the library actually loaded as a string, e.g. `"0.1.0"`. Returns a
+ * static NUL-terminated string: never NULL, never to be freed. Thread-safe.
+ */
+const char *weft_version_string(void);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -1,4 +1,5 @@
-/*
+/**
+ * \file
  * weft.hpp: C++17 header-only wrappers over weft.h.
  *
  * - Every handle type has an RAII owner holding exactly one reference: copy = *_clone,
@@ -52,6 +53,7 @@
 #include <utility>
 #include <vector>
 
+/// The C++ wrappers of weft.h.
 namespace weft {
 
 // ---------------------------------------------------------------------------------------
@@ -60,10 +62,13 @@ namespace weft {
 /// The error category of weft statuses: message() is weft_status_str().
 class error_category_impl final : public std::error_category {
 public:
+    /// "weft".
     const char* name() const noexcept override { return "weft"; }
+    /// The status's name, weft_status_str(status).
     std::string message(int status) const override { return weft_status_str(status); }
 };
 
+/// The one instance of error_category_impl.
 inline const std::error_category& category() noexcept {
     static const error_category_impl instance;
     return instance;
@@ -90,6 +95,7 @@ enum class errc : int32_t {
     answered = WEFT_ANSWERED,
 };
 
+/// errc as a std::error_code of category() (so that errc values compare with codes).
 inline std::error_code make_error_code(errc e) noexcept {
     return std::error_code(static_cast<int>(e), category());
 }
@@ -97,9 +103,12 @@ inline std::error_code make_error_code(errc e) noexcept {
 /// A weft call returned an error status. what() reads "<call>: WEFT_<STATUS>".
 class error : public std::system_error {
 public:
+    /// status: what the C function named by call returned.
     explicit error(weft_status status, const char* call = "weft")
         : std::system_error(std::error_code(status, category()), call), status_(status) {}
+    /// The weft_status the call returned.
     weft_status status() const noexcept { return status_; }
+    /// Its name, e.g. "WEFT_TIMEOUT" (a static string).
     const char* status_str() const noexcept { return weft_status_str(status_); }
 
 private:
@@ -129,8 +138,10 @@ inline uint64_t new_owner() {
 }
 
 /// WEFT_FOREVER and WEFT_UNBOUNDED without their C casts (-Wold-style-cast clean).
+///@{
 inline constexpr int64_t forever = -1;
 inline constexpr int64_t unbounded = -1;
+///@}
 
 namespace detail {
 
@@ -197,47 +208,64 @@ struct ref_ops<weft_op> {
 struct adopt_ref_t {
     explicit adopt_ref_t() = default;
 };
+/// The adopt_ref_t to pass.
 inline constexpr adopt_ref_t adopt_ref{};
 /// Tag: add a reference to a raw handle (the caller keeps its own).
 struct clone_ref_t {
     explicit clone_ref_t() = default;
 };
+/// The clone_ref_t to pass.
 inline constexpr clone_ref_t clone_ref{};
 
 /// One reference to a C handle. The base of every wrapper.
 template <class C>
 class handle {
 public:
+    /// The C handle type (weft_lock, weft_queue, ...).
     using native_type = C;
 
     /// The raw pointer, still owned by this object (lend it to C). (queue<T>::get() takes
     /// an item: native_handle() is the name every wrapper has.)
     C* get() const noexcept { return p_; }
+    /// The raw pointer, as get().
     C* native_handle() const noexcept { return p_; }
     /// Gives up the reference without freeing it; this object becomes empty.
     /// (semaphore and limiter have their own release(n), of permits and tokens as in
     /// std::counting_semaphore: release_handle() is the name every wrapper has.)
     C* release() noexcept { return release_handle(); }
+    /// Gives up the reference without freeing it, as release().
     C* release_handle() noexcept { return std::exchange(p_, nullptr); }
     /// Drops the reference (if any); this object becomes empty. (barrier::reset() is
     /// weft_barrier_reset: reset_handle() is the name every wrapper has.)
     void reset() noexcept { reset_handle(); }
+    /// Drops the reference (if any), as reset().
     void reset_handle() noexcept {
         if (C* p = std::exchange(p_, nullptr)) (void)detail::ref_ops<C>::free(p);
     }
+    /// False when empty (moved from, released, reset or null()).
     explicit operator bool() const noexcept { return p_ != nullptr; }
+    /// Exchanges the references of two wrappers.
     void swap(handle& other) noexcept { std::swap(p_, other.p_); }
+    /// Whether two wrappers hold the same C object.
+    ///@{
     friend bool operator==(const handle& a, const handle& b) noexcept { return a.p_ == b.p_; }
     friend bool operator!=(const handle& a, const handle& b) noexcept { return a.p_ != b.p_; }
+    ///@}
 
 protected:
+    /// An empty handle (for the wrappers' own constructors).
     handle() noexcept = default;
+    /// Takes over the caller's reference to raw.
     handle(adopt_ref_t, C* raw) noexcept : p_(raw) {}
+    /// Adds a reference to raw (the caller keeps its own).
     handle(clone_ref_t, C* raw) : p_(raw) {
         if (p_) check(detail::ref_ops<C>::clone(p_), "clone");
     }
+    /// A copy holds one more reference to the same C object.
     handle(const handle& other) : handle(clone_ref, other.p_) {}
+    /// A move steals the reference; other becomes empty.
     handle(handle&& other) noexcept : p_(other.release_handle()) {}
+    /// Drops this reference and holds one more to other's C object.
     handle& operator=(const handle& other) {
         if (this != &other) {
             handle copy(other);
@@ -245,6 +273,7 @@ protected:
         }
         return *this;
     }
+    /// Drops this reference and steals other's.
     handle& operator=(handle&& other) noexcept {
         if (this != &other) {
             reset_handle();
@@ -252,8 +281,10 @@ protected:
         }
         return *this;
     }
+    /// Drops the reference.
     ~handle() { reset_handle(); }
 
+    /// The reference (nullptr when empty).
     C* p_ = nullptr;
 };
 
@@ -323,13 +354,20 @@ class port : public handle<weft_port> {
 /// still completes (its callback still runs once); cancel() first to abandon it.
 class op : public handle<weft_op> {
 public:
+    /// An empty op (what an async start returns when it was granted at once).
     op() noexcept = default;
+    /// Takes over the caller's reference to raw.
+    ///@{
     op(adopt_ref_t tag, weft_op* raw) noexcept : handle<weft_op>(tag, raw) {}
     static op adopt(weft_op* raw) noexcept { return op(adopt_ref, raw); }
+    ///@}
     op(const op&) = delete;  // weft_op has no _clone
     op& operator=(const op&) = delete;
+    /// Moves the reference; the source becomes empty.
+    ///@{
     op(op&&) noexcept = default;
     op& operator=(op&&) noexcept = default;
+    ///@}
     ~op() = default;
 
     /// Cancels, racing safely with the grant. Returns the status the op ends with:
@@ -346,6 +384,7 @@ public:
         check(weft_op_status(p_, &s), "weft_op_status");
         return s;
     }
+    /// Whether it still waits: status() == WEFT_PENDING.
     bool pending() const { return status() == WEFT_PENDING; }
     /// The value of the grant (a barrier arrival's index).
     uint64_t value() const {
@@ -366,9 +405,13 @@ public:
 /// copyable; the last copy frees the reference.
 class shared_op {
 public:
+    /// An empty op (a get granted at once).
     shared_op() noexcept = default;
+    /// Shares p (whose deleter frees the weft_op).
     explicit shared_op(std::shared_ptr<weft_op> p) noexcept : p_(std::move(p)) {}
+    /// The raw op, still shared by this object.
     weft_op* get() const noexcept { return p_.get(); }
+    /// False when empty.
     explicit operator bool() const noexcept { return p_ != nullptr; }
     /// As op::cancel(): the status the op ends with (WEFT_CANCELLED if this call won).
     weft_status cancel() const {
@@ -376,11 +419,13 @@ public:
         if (s == WEFT_INVALID) throw error(s, "weft_op_cancel");
         return s;
     }
+    /// As op::status(): WEFT_PENDING while it waits, then its final status.
     weft_status status() const {
         weft_status s = WEFT_PENDING;
         check(weft_op_status(p_.get(), &s), "weft_op_status");
         return s;
     }
+    /// Whether it still waits: status() == WEFT_PENDING.
     bool pending() const { return status() == WEFT_PENDING; }
 
 private:
@@ -496,6 +541,7 @@ private:
         return true;
     }
 };
+/// mutex is timed already (try_lock_for, try_lock_until).
 using timed_mutex = mutex;
 
 /// A reentrant lock (weft_rlock). Lockable and TimedLockable; lock() nests.
@@ -567,6 +613,7 @@ private:
         return true;
     }
 };
+/// recursive_mutex is timed already (try_lock_for, try_lock_until).
 using recursive_timed_mutex = recursive_mutex;
 
 // ---------------------------------------------------------------------------------------
@@ -731,6 +778,7 @@ private:
         return true;
     }
 };
+/// The std::counting_semaphore name for semaphore.
 using counting_semaphore = semaphore;
 
 /// An event (weft_event): one-time (default) or reusable.
@@ -823,6 +871,7 @@ class countdown : public handle<weft_countdown> {
     }
 
 protected:
+    /// A timed wait's answer: false on a timeout, true on WEFT_OK; throws otherwise.
     static bool timed(weft_status s) {
         if (detail::timed_out(s)) return false;
         check(s, "weft_countdown_wait");
@@ -833,12 +882,18 @@ protected:
 /// std::latch over a countdown. count_down(n) takes n calls (weft has no down-by-n).
 class latch : public countdown {
 public:
+    /// A countdown starting at expected (>= 0).
     explicit latch(int64_t expected) : countdown(expected) {}
+    /// Adopts or clones a raw weft_countdown reference.
+    ///@{
     latch(adopt_ref_t tag, weft_countdown* raw) noexcept : countdown(tag, raw) {}
     latch(clone_ref_t tag, weft_countdown* raw) : countdown(tag, raw) {}
+    ///@}
+    /// Counts down n times; the waiters wake when it reaches zero.
     void count_down(uint64_t n = 1) {
         for (uint64_t i = 0; i < n; ++i) down();
     }
+    /// count_down(n), then waits for zero.
     void arrive_and_wait(uint64_t n = 1) {
         count_down(n);
         wait();
@@ -1022,31 +1077,44 @@ class guard : public handle<weft_guard> {
 template <class T>
 struct queue_item_traits;
 
+/// Raw pointers: carried as they are, never freed by the queue.
 template <class U>
 struct queue_item_traits<U*> {
+    /// What peek() shows.
     using pointer = U*;
+    /// The void * the C queue holds for an item.
     static void* as_void(U* p) noexcept { return const_cast<void*>(static_cast<const void*>(p)); }
+    /// Called once an item went into the queue (nothing to give up).
     static void given(U*&) noexcept {}
+    /// The item back from the void * a get returned.
     static U* take(void* p) noexcept { return static_cast<U*>(p); }
+    /// No item destructor: the queue frees nothing.
     static constexpr weft_item_destructor destructor = nullptr;
 };
 
+/// std::unique_ptr: owned; what the queue discards, or holds when it goes, is deleted.
 template <class U, class D>
 struct queue_item_traits<std::unique_ptr<U, D>> {
     static_assert(!std::is_array_v<U>, "queue<std::unique_ptr<U[]>> is not supported");
     static_assert(std::is_default_constructible_v<D> && std::is_empty_v<D>,
                   "queue<std::unique_ptr<U, D>> needs a stateless deleter");
+    /// What peek() shows (the queue keeps ownership).
     using pointer = U*;
+    /// The void * the C queue holds for an item.
     static void* as_void(const std::unique_ptr<U, D>& p) noexcept {
         return const_cast<void*>(static_cast<const void*>(p.get()));
     }
+    /// Called once an item went into the queue: the queue owns it now.
     static void given(std::unique_ptr<U, D>& p) noexcept { (void)p.release(); }
+    /// Ownership back from the void * a get returned.
     static std::unique_ptr<U, D> take(void* p) noexcept {
         return std::unique_ptr<U, D>(static_cast<U*>(p));
     }
+    /// Deletes an item the queue discards (through D).
     static void destroy(void*, void* item) noexcept {
         std::unique_ptr<U, D> owned(static_cast<U*>(item));
     }
+    /// The item destructor given to weft_queue_new.
     static constexpr weft_item_destructor destructor = &destroy;
 };
 
@@ -1068,26 +1136,42 @@ class queue : public handle<weft_queue> {
     }
 
 public:
+    /// The item type, U* or std::unique_ptr<U>.
     using value_type = T;
+    /// What peek() shows: U*.
     using pointer = typename traits::pointer;
+    /// The kinds (WEFT_QUEUE_FIFO, WEFT_QUEUE_LIFO, WEFT_QUEUE_PRIORITY).
+    ///@{
     static constexpr uint32_t fifo = WEFT_QUEUE_FIFO;
     static constexpr uint32_t lifo = WEFT_QUEUE_LIFO;
     static constexpr uint32_t priority = WEFT_QUEUE_PRIORITY;
+    ///@}
 
     /// kind: fifo, lifo or priority; capacity < 0: unbounded (0 throws WEFT_INVALID).
+    ///@{
     queue() : queue(fifo, unbounded) {}
     explicit queue(uint32_t kind, int64_t capacity = unbounded) {
         check(weft_queue_new(kind, capacity, traits::destructor, nullptr, &p_), "weft_queue_new");
     }
+    ///@}
+    /// Adopts or clones a raw weft_queue reference (one created with this T's destructor).
+    ///@{
     queue(adopt_ref_t tag, weft_queue* raw) noexcept : handle<weft_queue>(tag, raw) {}
     queue(clone_ref_t tag, weft_queue* raw) : handle<weft_queue>(tag, raw) {}
+    ///@}
+    /// An empty wrapper (no reference); its calls throw WEFT_INVALID.
     static queue null() noexcept { return queue(adopt_ref, nullptr); }
+    /// Takes over the caller's reference to raw.
     static queue adopt(weft_queue* raw) noexcept { return queue(adopt_ref, raw); }
+    /// Adds a reference to raw (the caller keeps its own).
     static queue clone_from(weft_queue* raw) { return queue(clone_ref, raw); }
+    /// A copy shares the queue (one more reference); a move steals the reference.
+    ///@{
     queue(const queue&) = default;
     queue(queue&&) noexcept = default;
     queue& operator=(const queue&) = default;
     queue& operator=(queue&&) noexcept = default;
+    ///@}
     ~queue() = default;
 
     // --- put: the item is the queue's only on success
@@ -1098,6 +1182,10 @@ public:
         if (s == WEFT_OK) traits::given(item);
         return s;
     }
+    /// Puts item, waiting for room (prio orders a priority queue: smallest first). Throws
+    /// WEFT_CLOSED once the queue is shut down (the item is then still yours). The const&
+    /// form puts a copy.
+    ///@{
     void put(T&& item, int64_t prio = 0) {
         check(put_status(item, forever, prio), "weft_queue_put");
     }
@@ -1106,12 +1194,16 @@ public:
         T copy = item;
         put(std::move(copy), prio);
     }
+    ///@}
     /// False when full now (or others wait first); throws WEFT_CLOSED.
     bool try_put(T&& item, int64_t prio = 0) {
         const weft_status s = weft_queue_try_put(p_, traits::as_void(item), prio);
         if (s == WEFT_OK) traits::given(item);
         return timed(s, "weft_queue_try_put");
     }
+    /// Puts item, waiting up to d (or until tp) for room: false on a timeout (the item is
+    /// still yours); throws WEFT_CLOSED.
+    ///@{
     template <class Rep, class Period>
     bool try_put_for(T&& item, const std::chrono::duration<Rep, Period>& d, int64_t prio = 0) {
         return timed(put_status(item, detail::to_ns(d), prio), "weft_queue_put");
@@ -1122,6 +1214,7 @@ public:
         return timed(detail::until(tp, [&](int64_t ns) { return put_status(item, ns, prio); }),
                      "weft_queue_put");
     }
+    ///@}
 
     // --- get
     /// The non-throwing core: WEFT_OK (out written), WEFT_WOULD_BLOCK, WEFT_TIMEOUT,
@@ -1132,6 +1225,7 @@ public:
         if (s == WEFT_OK) out = traits::take(raw);
         return s;
     }
+    /// Takes the next item, waiting for one; throws WEFT_CLOSED when shut down and empty.
     T get() {
         void* raw = nullptr;
         check(weft_queue_get(p_, &raw, forever), "weft_queue_get");
@@ -1144,6 +1238,9 @@ public:
         if (!timed(s, "weft_queue_try_get")) return std::nullopt;
         return traits::take(raw);
     }
+    /// Takes the next item, waiting up to d (or until tp): nullopt on a timeout; throws
+    /// WEFT_CLOSED when shut down and empty.
+    ///@{
     template <class Rep, class Period>
     std::optional<T> try_get_for(const std::chrono::duration<Rep, Period>& d) {
         return timed_get(detail::to_ns(d));
@@ -1156,6 +1253,7 @@ public:
         if (!timed(s, "weft_queue_get")) return std::nullopt;
         return traits::take(raw);
     }
+    ///@}
 
     // --- batches
     /// Puts items from the front, in order, waiting up to timeout_ns for room (forever by
@@ -1178,6 +1276,7 @@ public:
         items.erase(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(put));
         return put;
     }
+    /// put_many waiting up to d for room.
     template <class Rep, class Period>
     size_t put_many_for(std::vector<T>& items, const std::chrono::duration<Rep, Period>& d) {
         return put_many(items, detail::to_ns(d));
@@ -1194,6 +1293,7 @@ public:
         if (got == 0) (void)timed(s, "weft_queue_get_many");
         return out;
     }
+    /// get_many waiting up to d for the first item.
     template <class Rep, class Period>
     std::vector<T> get_many_for(size_t max, const std::chrono::duration<Rep, Period>& d) {
         return get_many(max, detail::to_ns(d));
@@ -1296,22 +1396,29 @@ public:
     void shutdown(bool immediate = false) {
         check(weft_queue_shutdown(p_, immediate), "weft_queue_shutdown");
     }
+    /// Whether shutdown() was called.
     bool closed() const {
         bool b = false;
         check(weft_queue_is_shutdown(p_, &b), "weft_queue_is_shutdown");
         return b;
     }
+    /// Marks one got item's task done (as Python's Queue.task_done).
     void task_done() { check(weft_queue_task_done(p_), "weft_queue_task_done"); }
+    /// Items put and not yet marked done.
     uint64_t unfinished() const {
         uint64_t n = 0;
         check(weft_queue_unfinished(p_, &n), "weft_queue_unfinished");
         return n;
     }
+    /// Waits until every item put has been marked done.
     void join() { check(weft_queue_join(p_, forever), "weft_queue_join"); }
+    /// join() waiting up to d: false on a timeout.
     template <class Rep, class Period>
     bool join_for(const std::chrono::duration<Rep, Period>& d) {
         return timed(weft_queue_join(p_, detail::to_ns(d)), "weft_queue_join");
     }
+    /// join() without blocking: f(status) once every item is done (WEFT_OK), or with
+    /// WEFT_CANCELLED; through the port via if given.
     template <class F>
     op join_async(F&& f, weft_port* via = nullptr) {
         return detail::start_async(
@@ -1335,11 +1442,13 @@ public:
         check(weft_queue_clear(p_, &n), "weft_queue_clear");
         return n;
     }
+    /// The number of items inside now.
     size_t size() const {
         size_t n = 0;
         check(weft_queue_size(p_, &n), "weft_queue_size");
         return n;
     }
+    /// size() == 0.
     bool empty() const { return size() == 0; }
     /// The capacity, or -1 (unbounded).
     int64_t capacity() const {
@@ -1347,6 +1456,7 @@ public:
         check(weft_queue_capacity(p_, &c), "weft_queue_capacity");
         return c;
     }
+    /// Changes the capacity (< 0: unbounded); waiting putters enter if there is room now.
     void set_capacity(int64_t capacity) {
         check(weft_queue_set_capacity(p_, capacity), "weft_queue_set_capacity");
     }

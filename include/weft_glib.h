@@ -1,4 +1,5 @@
-/*
+/**
+ * \file
  * weft_glib.h: header-only GLib integration for weft (include/weft.h).
  *
  * One `weft_glib_source` per GMainContext: a custom GSource owning a weft port, which
@@ -46,29 +47,32 @@
 extern "C" {
 #endif
 
+/** The GSource of a weft port, one per GMainContext (`weft_glib_source_new`). */
 typedef struct weft_glib_source weft_glib_source;
+/** A helper op (`weft_glib_start` and the ready-made starters). */
 typedef struct weft_glib_op weft_glib_op;
 
-/* What a grant carries: `item`, the item of a queue get (unspecified for other ops), and
+/** What a grant carries: `item`, the item of a queue get (unspecified for other ops), and
  * `value`, what `weft_op_value` gives (a barrier arrival's index; unspecified otherwise). */
 typedef struct weft_glib_grant {
-    void *item;
-    uint64_t value;
+    void *item;      /**< a queue get's item; unspecified for other ops */
+    uint64_t value;  /**< what `weft_op_value` gives (a barrier arrival's index) */
 } weft_glib_grant;
 
-/* Called exactly once per helper op, on the context's thread. `grant` is valid during
+/** Called exactly once per helper op, on the context's thread. `grant` is valid during
  * the call only and zeroed unless `status` is `WEFT_OK`. May start, cancel, or destroy. */
 typedef void (*weft_glib_done_cb)(void *arg, weft_status status, const weft_glib_grant *grant);
 
-/* Starts one weft async op for `weft_glib_start` (same contract as `weft_uv_start_fn`):
+/** Starts one weft async op for `weft_glib_start` (same contract as `weft_uv_start_fn`):
  * call any `*_async` with `port`, `cb`, `cb_arg`, `op_out`; on a fast `WEFT_OK` write what
  * was granted to `*fast`. */
 typedef weft_status (*weft_glib_start_fn)(void *start_arg, weft_port *port, weft_callback cb,
                                           void *cb_arg, weft_op **op_out,
                                           weft_glib_grant *fast);
 
-/* A helper op. Context thread only; valid from `weft_glib_start` until `done` returns. */
+/** A helper op. Context thread only; valid from `weft_glib_start` until `done` returns. */
 struct weft_glib_op {
+    /** \cond INTERNAL */
     weft_glib_source *ws;
     weft_op *op;           /* NULL on the fast path */
     GSource *timer;        /* timeout or idle (fast grant) source, or NULL */
@@ -78,10 +82,12 @@ struct weft_glib_op {
     weft_status status;
     int timed_out;
     weft_glib_op *prev, *next;
+    /** \endcond */
 };
 
-/* The GSource. Fields are private: use the functions. */
+/** The GSource. Fields are private: use the functions. */
 struct weft_glib_source {
+    /** \cond INTERNAL */
     GSource source;        /* first: this struct is g_source_new's allocation */
     weft_port *port;       /* freed in finalize */
     gpointer fd_tag;
@@ -90,6 +96,7 @@ struct weft_glib_source {
     int closing;
     weft_glib_op *ops;
     size_t live;
+    /** \endcond */
 };
 
 /* ---- the source ---------------------------------------------------------------- */
@@ -111,14 +118,14 @@ static inline void weft_glib__finalize(GSource *source) {
     ws->port = NULL;
 }
 
-/* prepare and check are NULL: GLib then polls the source's unix fd with no timeout of
+/** prepare and check are NULL: GLib then polls the source's unix fd with no timeout of
  * its own and dispatches when the fd has an event (the port fd is readable exactly while
  * completions are pending). */
 static GSourceFuncs weft_glib__funcs = {
     NULL, NULL, weft_glib__dispatch, weft_glib__finalize, NULL, NULL,
 };
 
-/*
+/**
  * Creates a weft port and a GSource watching its fd, attaches the source to `context`
  * (NULL: the global default context) and writes it to `*out` (one reference, yours).
  * `WEFT_OK`, `WEFT_INVALID` (NULL out), or `weft_port_new`'s error. Call it on the
@@ -151,30 +158,30 @@ static inline weft_status weft_glib_source_new(GMainContext *context, weft_glib_
     return WEFT_OK;
 }
 
-/* The weft port, for `*_async` calls of your own (callbacks then run in this source's
+/** The weft port, for `*_async` calls of your own (callbacks then run in this source's
  * dispatch, on the context's thread). Borrowed: clone it to keep it past the destroy. */
 static inline weft_port *weft_glib_source_port(const weft_glib_source *ws) {
     return ws ? ws->port : NULL;
 }
 
-/* The GSource itself (e.g. for g_source_set_priority). Borrowed. */
+/** The GSource itself (e.g. for g_source_set_priority). Borrowed. */
 static inline GSource *weft_glib_source_gsource(weft_glib_source *ws) {
     return ws ? &ws->source : NULL;
 }
 
-/* Completions run per dispatch (>= 1; default 64); the rest wait for the next one. */
+/** Completions run per dispatch (>= 1; default 64); the rest wait for the next one. */
 static inline void weft_glib_source_set_batch(weft_glib_source *ws, size_t batch) {
     if (ws != NULL && batch > 0) ws->batch = batch;
 }
 
-/* Number of live helper ops. */
+/** Number of live helper ops. */
 static inline size_t weft_glib_source_live(const weft_glib_source *ws) {
     return ws ? ws->live : 0;
 }
 
 static inline void weft_glib__op_deliver(weft_glib_op *req);
 
-/*
+/**
  * Detaches and releases the source. Safe anywhere on the context's thread, including in a
  * `done` or a weft callback of this port:
  * 1. every live helper op is cancelled and its `done` called before this returns
@@ -270,7 +277,7 @@ static inline GSource *weft_glib__timer(weft_glib_op *req, GSource *timer) {
     return timer;
 }
 
-/*
+/**
  * Starts an op through `start` on this source's port; `done(arg, status, grant)` follows
  * exactly once on the context's thread, never inside this call. `timeout_ms` > 0 arms a
  * g_timeout_source that cancels the op (`done` hears `WEFT_TIMEOUT`, or `WEFT_OK` if the
@@ -311,7 +318,7 @@ static inline weft_status weft_glib_start(weft_glib_source *ws, weft_glib_start_
     return WEFT_OK;
 }
 
-/* Cancels a live helper op, racing safely with its grant: `done` follows (not inside this
+/** Cancels a live helper op, racing safely with its grant: `done` follows (not inside this
  * call) with `WEFT_CANCELLED`, or `WEFT_OK` if the grant won. Returns what
  * `weft_op_cancel` returned (`WEFT_OK` for a fast grant). Context thread only. */
 static inline weft_status weft_glib_cancel(weft_glib_op *req) {
@@ -340,7 +347,7 @@ static inline weft_status weft_glib__start_lock(void *a, weft_port *port, weft_c
     return weft_lock_acquire_async(args->lock, args->owner, port, cb, cb_arg, op_out);
 }
 
-/* Acquires `lock` for `owner` (nonzero); `WEFT_OK` in `done`: release with
+/** Acquires `lock` for `owner` (nonzero); `WEFT_OK` in `done`: release with
  * `weft_lock_release_as(lock, owner)`. */
 static inline weft_status weft_glib_lock_acquire(weft_glib_source *ws, weft_lock *lock,
                                                  uint64_t owner, int64_t timeout_ms,
@@ -357,7 +364,7 @@ static inline weft_status weft_glib__start_sem(void *a, weft_port *port, weft_ca
     return weft_sem_acquire_async((weft_sem *)a, port, cb, cb_arg, op_out);
 }
 
-/* Takes one permit; `WEFT_OK` in `done`: give it back with `weft_sem_release(sem, 1)`. */
+/** Takes one permit; `WEFT_OK` in `done`: give it back with `weft_sem_release(sem, 1)`. */
 static inline weft_status weft_glib_sem_acquire(weft_glib_source *ws, weft_sem *sem,
                                                 int64_t timeout_ms, weft_glib_done_cb done,
                                                 void *arg, weft_glib_op **req_out) {
@@ -370,7 +377,7 @@ static inline weft_status weft_glib__start_get(void *a, weft_port *port, weft_ca
     return weft_queue_get_async((weft_queue *)a, &fast->item, port, cb, cb_arg, op_out);
 }
 
-/* Takes the next item: `WEFT_OK` with `grant->item` (yours now), `WEFT_CLOSED` (shut down
+/** Takes the next item: `WEFT_OK` with `grant->item` (yours now), `WEFT_CLOSED` (shut down
  * and empty), `WEFT_TIMEOUT`, `WEFT_CANCELLED`. On a shut-down empty queue the start
  * itself returns `WEFT_CLOSED` (no `done`). */
 static inline weft_status weft_glib_queue_get(weft_glib_source *ws, weft_queue *queue,
@@ -386,7 +393,7 @@ static inline weft_status weft_glib__start_event(void *a, weft_port *port, weft_
     return weft_event_wait_async((weft_event *)a, port, cb, cb_arg, op_out);
 }
 
-/* Waits for `event` to be set; `WEFT_OK` in `done` once it is. */
+/** Waits for `event` to be set; `WEFT_OK` in `done` once it is. */
 static inline weft_status weft_glib_event_wait(weft_glib_source *ws, weft_event *event,
                                                int64_t timeout_ms, weft_glib_done_cb done,
                                                void *arg, weft_glib_op **req_out) {
@@ -408,7 +415,7 @@ static inline weft_status weft_glib__start_put(void *a, weft_port *port, weft_ca
                                 op_out);
 }
 
-/* Puts `item`, waiting for room: `WEFT_OK` in `done` when it went in; on any other status
+/** Puts `item`, waiting for room: `WEFT_OK` in `done` when it went in; on any other status
  * the item is still yours. On a shut-down queue the start returns `WEFT_CLOSED` (no
  * `done`). */
 static inline weft_status weft_glib_queue_put(weft_glib_source *ws, weft_queue *queue,

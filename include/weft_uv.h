@@ -1,4 +1,5 @@
-/*
+/**
+ * \file
  * weft_uv.h: header-only libuv integration for weft (include/weft.h).
  *
  * One `weft_uv_port` per uv loop: a weft port whose fd a `uv_poll_t` watches; when it is
@@ -55,35 +56,38 @@
 extern "C" {
 #endif
 
+/** The uv side of a weft port, one per loop (`weft_uv_port_new`). */
 typedef struct weft_uv_port weft_uv_port;
+/** A helper op (`weft_uv_start` and the ready-made starters). */
 typedef struct weft_uv_op weft_uv_op;
 
-/* What a grant carries: `item`, the item of a queue get (unspecified for other ops), and
+/** What a grant carries: `item`, the item of a queue get (unspecified for other ops), and
  * `value`, what `weft_op_value` gives (a barrier arrival's index; unspecified for other
  * ops, 0 on a fast-path grant unless the starter wrote it). */
 typedef struct weft_uv_grant {
-    void *item;
-    uint64_t value;
+    void *item;      /**< a queue get's item; unspecified for other ops */
+    uint64_t value;  /**< what `weft_op_value` gives (a barrier arrival's index) */
 } weft_uv_grant;
 
-/* Called exactly once per helper op, on the loop thread, with the final status (see the
+/** Called exactly once per helper op, on the loop thread, with the final status (see the
  * top of this file). `grant` is valid during the call only; for statuses other than
  * `WEFT_OK` it is zeroed. The callback may start new ops, cancel others, or close the
  * port. */
 typedef void (*weft_uv_done_cb)(void *arg, weft_status status, const weft_uv_grant *grant);
 
-/* Starts one weft async op for `weft_uv_start`: call any `*_async` function with `port`,
+/** Starts one weft async op for `weft_uv_start`: call any `*_async` function with `port`,
  * `cb`, `cb_arg` and `op_out` as its port, callback, arg and op out-pointer, and return
  * its status. On a fast-path `WEFT_OK`, write what was granted to `*fast` (e.g. a queue
  * get's item to `fast->item`); leave it alone otherwise. Runs inside `weft_uv_start`. */
 typedef weft_status (*weft_uv_start_fn)(void *start_arg, weft_port *port, weft_callback cb,
                                         void *cb_arg, weft_op **op_out, weft_uv_grant *fast);
 
-/* Called once the port is fully closed (its memory is freed right after it returns). */
+/** Called once the port is fully closed (its memory is freed right after it returns). */
 typedef void (*weft_uv_close_cb)(weft_uv_port *wuv, void *arg);
 
-/* A helper op. Loop-thread only; valid from `weft_uv_start` until its `done` returns. */
+/** A helper op. Loop-thread only; valid from `weft_uv_start` until its `done` returns. */
 struct weft_uv_op {
+    /** \cond INTERNAL */
     uv_timer_t timer;        /* the timeout, or the deferred delivery of a fast grant */
     weft_uv_port *wuv;
     weft_op *op;             /* NULL on the fast path (granted at once) */
@@ -94,10 +98,12 @@ struct weft_uv_op {
     int timed_out;           /* the timer cancelled it */
     int timer_armed;
     weft_uv_op *prev, *next; /* the port's list of live helper ops */
+    /** \endcond */
 };
 
-/* The uv side of a weft port. Fields are private: use the functions. */
+/** The uv side of a weft port. Fields are private: use the functions. */
 struct weft_uv_port {
+    /** \cond INTERNAL */
     uv_poll_t poll;           /* watches the port fd for UV_READABLE */
     uv_loop_t *loop;
     weft_port *port;          /* one reference, freed when the close completes */
@@ -107,6 +113,7 @@ struct weft_uv_port {
     size_t live;
     weft_uv_close_cb close_cb;
     void *close_arg;
+    /** \endcond */
 };
 
 /* ---- the port ------------------------------------------------------------------ */
@@ -131,7 +138,7 @@ static inline void weft_uv__on_poll_closed(uv_handle_t *handle) {
     free(wuv);
 }
 
-/*
+/**
  * Creates a weft port, starts watching its fd on `loop`, and writes the new object to
  * `*out`. Returns `WEFT_OK`, `WEFT_INVALID` (NULL argument), `WEFT_NO_MEMORY`,
  * `WEFT_SYSTEM` (the port or the uv poll handle could not be created; if the handle was
@@ -167,29 +174,29 @@ static inline weft_status weft_uv_port_new(uv_loop_t *loop, weft_uv_port **out) 
     return WEFT_OK;
 }
 
-/* The weft port, for `*_async` calls of your own (their callbacks then run on the loop
+/** The weft port, for `*_async` calls of your own (their callbacks then run on the loop
  * thread, inside uv_run). Borrowed: do not free it; clone it to keep it past the close. */
 static inline weft_port *weft_uv_port_weft(const weft_uv_port *wuv) {
     return wuv ? wuv->port : NULL;
 }
 
-/* The loop the port was created on. */
+/** The loop the port was created on. */
 static inline uv_loop_t *weft_uv_port_loop(const weft_uv_port *wuv) {
     return wuv ? wuv->loop : NULL;
 }
 
-/* Sets how many completions one readiness of the fd runs (>= 1; default 64). More stay
+/** Sets how many completions one readiness of the fd runs (>= 1; default 64). More stay
  * queued and the fd stays readable, so the loop comes back to them after other events. */
 static inline void weft_uv_port_set_batch(weft_uv_port *wuv, size_t batch) {
     if (wuv != NULL && batch > 0) wuv->batch = batch;
 }
 
-/* Number of live helper ops (started and not yet delivered to `done`). */
+/** Number of live helper ops (started and not yet delivered to `done`). */
 static inline size_t weft_uv_port_live(const weft_uv_port *wuv) {
     return wuv ? wuv->live : 0;
 }
 
-/*
+/**
  * Closes the port. Asynchronous and safe at any point, including inside a `done`
  * callback or a weft callback running on this port:
  * 1. every live helper op is cancelled and its `done` called, here, before this returns
@@ -245,7 +252,7 @@ static inline void weft_uv__on_timer_closed(uv_handle_t *handle) {
     free(handle->data);
 }
 
-/* Delivers a finished helper op once: unlink, stop its timer, free its weft_op, call
+/** Delivers a finished helper op once: unlink, stop its timer, free its weft_op, call
  * done, then close the timer (which frees the record). */
 static inline void weft_uv__op_deliver(weft_uv_op *req) {
     weft_uv_port *wuv = req->wuv;
@@ -270,7 +277,7 @@ static inline void weft_uv__op_deliver(weft_uv_op *req) {
     uv_close((uv_handle_t *)&req->timer, weft_uv__on_timer_closed);
 }
 
-/* The weft callback of every helper op: runs inside weft_port_run, on the loop thread. */
+/** The weft callback of every helper op: runs inside weft_port_run, on the loop thread. */
 static inline void weft_uv__op_complete(void *arg, weft_status status) {
     weft_uv_op *req = (weft_uv_op *)arg;
     req->status = status;
@@ -289,7 +296,7 @@ static inline void weft_uv__on_timer(uv_timer_t *timer) {
     if (weft_op_cancel(req->op) != WEFT_CANCELLED) req->timed_out = 0;
 }
 
-/*
+/**
  * Starts a weft async op through `start` (see `weft_uv_start_fn`) bound to this port, and
  * arranges for `done(arg, status, grant)` to be called exactly once on the loop thread,
  * never inside this call. `timeout_ms` > 0 arms a uv timer that cancels the op when it
@@ -335,7 +342,7 @@ static inline weft_status weft_uv_start(weft_uv_port *wuv, weft_uv_start_fn star
     return WEFT_OK;
 }
 
-/*
+/**
  * Cancels a live helper op, racing safely with its grant: `done` follows (not inside
  * this call) with `WEFT_CANCELLED`, or with `WEFT_OK` if the grant had already won (then
  * what was granted is yours). Returns the status `weft_op_cancel` returned (`WEFT_OK` for
@@ -362,7 +369,7 @@ static inline weft_status weft_uv__start_lock(void *a, weft_port *port, weft_cal
     return weft_lock_acquire_async(args->lock, args->owner, port, cb, cb_arg, op_out);
 }
 
-/* "Acquire `lock` for `owner` (nonzero), then call me on my loop." `WEFT_OK` in `done`:
+/** "Acquire `lock` for `owner` (nonzero), then call me on my loop." `WEFT_OK` in `done`:
  * the lock is `owner`'s; release it with `weft_lock_release_as(lock, owner)`. Returns as
  * `weft_uv_start` (e.g. `WEFT_DEADLOCK` at once if `owner` holds it). */
 static inline weft_status weft_uv_lock_acquire(weft_uv_port *wuv, weft_lock *lock,
@@ -379,7 +386,7 @@ static inline weft_status weft_uv__start_sem(void *a, weft_port *port, weft_call
     return weft_sem_acquire_async((weft_sem *)a, port, cb, cb_arg, op_out);
 }
 
-/* Takes one permit of `sem`; `WEFT_OK` in `done`: the permit is yours (give it back with
+/** Takes one permit of `sem`; `WEFT_OK` in `done`: the permit is yours (give it back with
  * `weft_sem_release(sem, 1)`). */
 static inline weft_status weft_uv_sem_acquire(weft_uv_port *wuv, weft_sem *sem,
                                               int64_t timeout_ms, weft_uv_done_cb done,
@@ -393,7 +400,7 @@ static inline weft_status weft_uv__start_event(void *a, weft_port *port, weft_ca
     return weft_event_wait_async((weft_event *)a, port, cb, cb_arg, op_out);
 }
 
-/* Waits for `event` to be set; `WEFT_OK` in `done` once it is. */
+/** Waits for `event` to be set; `WEFT_OK` in `done` once it is. */
 static inline weft_status weft_uv_event_wait(weft_uv_port *wuv, weft_event *event,
                                              int64_t timeout_ms, weft_uv_done_cb done,
                                              void *arg, weft_uv_op **req_out) {
@@ -405,7 +412,7 @@ static inline weft_status weft_uv__start_get(void *a, weft_port *port, weft_call
     return weft_queue_get_async((weft_queue *)a, &fast->item, port, cb, cb_arg, op_out);
 }
 
-/* Takes the next item of `queue`: `done` hears `WEFT_OK` with the item in `grant->item`
+/** Takes the next item of `queue`: `done` hears `WEFT_OK` with the item in `grant->item`
  * (now yours), `WEFT_CLOSED` (shut down and empty), `WEFT_TIMEOUT` or `WEFT_CANCELLED`
  * (no item was taken). A start on a shut-down, empty queue returns `WEFT_CLOSED` at once
  * (no `done`). */
@@ -429,7 +436,7 @@ static inline weft_status weft_uv__start_put(void *a, weft_port *port, weft_call
                                 op_out);
 }
 
-/* Puts `item` into `queue`, waiting for room: `WEFT_OK` in `done` when it went in; on any
+/** Puts `item` into `queue`, waiting for room: `WEFT_OK` in `done` when it went in; on any
  * other status (`WEFT_CLOSED`, `WEFT_TIMEOUT`, `WEFT_CANCELLED`) the item is still yours.
  * A start on a shut-down queue returns `WEFT_CLOSED` at once (no `done`). */
 static inline weft_status weft_uv_queue_put(weft_uv_port *wuv, weft_queue *queue, void *item,

@@ -7,7 +7,7 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 packages=(build-essential cmake pkg-config libclang-dev clang valgrind libuv1-dev
-          libglib2.0-dev python3 git
+          libglib2.0-dev python3 git doxygen
           python3-pip libpython3.11-testsuite)  # Python binding tests (CPython's test pkg)
 
 as_root=()

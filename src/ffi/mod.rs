@@ -25,5 +25,6 @@ pub mod sem;
 pub mod status;
 #[allow(clippy::unnecessary_cast)] // the casts make cbindgen type the C macros
 pub mod time;
+pub mod version;
 
 pub use status::weft_status;

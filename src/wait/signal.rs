@@ -31,12 +31,22 @@ mod imp {
         }
 
         /// The pipe form, for systems without eventfd (and for tests of the fallback).
+        /// Both ends are created close-on-exec and non-blocking in one call (`pipe2`), so
+        /// a fork+exec on another thread cannot inherit them in between. macOS has no
+        /// `pipe2`: there the flags follow the `pipe`, and that window remains.
         pub(crate) fn new_pipe() -> io::Result<Signal> {
             let mut fds = [0; 2];
+            #[cfg(not(target_vendor = "apple"))]
+            // SAFETY: `fds` has room for the two descriptors; the flags are valid.
+            let created =
+                unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC | libc::O_NONBLOCK) };
+            #[cfg(target_vendor = "apple")]
             // SAFETY: `fds` has room for the two descriptors.
-            if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
+            let created = unsafe { libc::pipe(fds.as_mut_ptr()) };
+            if created != 0 {
                 return Err(io::Error::last_os_error());
             }
+            #[cfg(target_vendor = "apple")]
             for fd in fds {
                 // SAFETY: `fd` was just created by pipe().
                 unsafe {
@@ -119,6 +129,33 @@ mod imp {
                 if self.write_fd != self.read_fd {
                     libc::close(self.write_fd);
                 }
+            }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::Signal;
+
+        /// Both ends of the pipe fallback are non-blocking and close-on-exec from the start.
+        #[test]
+        fn pipe_ends_are_nonblocking_and_close_on_exec() {
+            let signal = Signal::new_pipe().unwrap();
+            let ends = [signal.fd(), signal.write_fd];
+            assert_ne!(ends[0], ends[1]);
+            for fd in ends {
+                // SAFETY: fcntl queries on descriptors `signal` owns.
+                let (status, fd_flags) = unsafe {
+                    (
+                        libc::fcntl(fd, libc::F_GETFL),
+                        libc::fcntl(fd, libc::F_GETFD),
+                    )
+                };
+                assert!(status & libc::O_NONBLOCK != 0, "fd {fd} blocks");
+                assert!(
+                    fd_flags & libc::FD_CLOEXEC != 0,
+                    "fd {fd} is inherited by exec"
+                );
             }
         }
     }

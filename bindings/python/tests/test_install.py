@@ -82,7 +82,11 @@ def test_system_path_and_error_message(tmp_path):
     env["PYTHONPATH"] = PKG
     libdir = tmp_path / "lib"
     libdir.mkdir()
-    shutil.copy(_lib.load_path, libdir / "libweft.so")
+    # laid out as installed: the file under its soname (find_library answers with the
+    # soname), and the development link
+    soname = f"libweft.so.{_lib.library_version[0]}"
+    shutil.copy(_lib.load_path, libdir / soname)
+    os.symlink(soname, libdir / "libweft.so")
     env["LD_LIBRARY_PATH"] = str(libdir)
     proc = _run("import weft; print(weft.load_path)", env, cwd=str(tmp_path))
     if not os.path.exists(os.path.join(PKG, "weft", "_native", "libweft.so")):

@@ -275,6 +275,33 @@ def _load():
 load_path, _cdll, _pydll = _load()
 
 
+# The oldest libweft this binding works with: the version that has every function in
+# SIGNATURES. A library of another major version, or an older one, is refused (the
+# contract every binding follows: docs/abi.md).
+REQUIRED_VERSION = (0, 1, 0)
+
+
+def _check_version(path, cdll, required=REQUIRED_VERSION):
+    """The loaded library's (major, minor, patch); ImportError if this binding cannot use it."""
+    need = ".".join(map(str, required))
+    try:
+        version = cdll.weft_version
+    except AttributeError:
+        raise ImportError(f"weft: {path} is too old: it has no weft_version() "
+                          f"(this binding needs libweft {need} or newer)") from None
+    version.argtypes = []
+    version.restype = c_uint32
+    number = version()
+    found = (number // 1000000, number // 1000 % 1000, number % 1000)
+    if found[0] != required[0] or found < required:
+        raise ImportError(f"weft: {path} is libweft {'.'.join(map(str, found))}; this "
+                          f"binding needs {need} or a later {required[0]}.x")
+    return found
+
+
+library_version = _check_version(load_path, _cdll)
+
+
 class _Table:
     pass
 

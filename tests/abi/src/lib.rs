@@ -53,7 +53,7 @@ include!(concat!(env!("OUT_DIR"), "/weft_h.rs"));
 mod lib {
     pub use weft::ffi::{
         barrier::*, cond::*, countdown::*, event::*, flag::*, limiter::*, lock::*, op::*, port::*,
-        queue::*, rlock::*, sem::*, status::*, time::*,
+        queue::*, rlock::*, sem::*, status::*, time::*, version::*,
     };
 }
 

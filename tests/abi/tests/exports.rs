@@ -97,38 +97,54 @@ fn shared_library() -> Option<PathBuf> {
         .max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())
 }
 
-#[test]
-fn header_declares_exactly_the_exports() {
-    let declared = declared();
+/// The output of a binutils tool run on the built library, or None (with a note) when
+/// the library or the tool is missing.
+fn inspect(tool: &str, args: &[&str]) -> Option<(PathBuf, String)> {
     let Some(lib) = shared_library() else {
-        println!("NOTE: no libweft.so built: the export list was not checked");
-        return;
+        println!("NOTE: no libweft.so built: `{tool}` was not run");
+        return None;
     };
-    let output = match Command::new("nm")
-        .arg("-D")
-        .arg("--defined-only")
-        .arg(&lib)
-        .output()
-    {
-        Ok(output) if output.status.success() => output,
+    match Command::new(tool).args(args).arg(&lib).output() {
+        Ok(output) if output.status.success() => {
+            Some((lib, String::from_utf8_lossy(&output.stdout).into_owned()))
+        }
         Ok(output) => panic!(
-            "nm -D --defined-only {} failed: {}",
+            "{tool} {args:?} {} failed: {}",
             lib.display(),
             String::from_utf8_lossy(&output.stderr)
         ),
         Err(e) => {
-            println!("NOTE: nm not available ({e}): the export list was not checked");
-            return;
+            println!("NOTE: {tool} not available ({e}): not checked");
+            None
         }
-    };
-    let exported: BTreeSet<String> = String::from_utf8_lossy(&output.stdout)
+    }
+}
+
+/// The library's defined dynamic symbols, as (nm kind letter, name).
+fn dynamic_symbols() -> Option<(PathBuf, Vec<(String, String)>)> {
+    let (lib, text) = inspect("nm", &["-D", "--defined-only"])?;
+    let symbols = text
         .lines()
         .filter_map(|line| {
             let mut fields = line.split_whitespace().rev();
             let symbol = fields.next()?;
             let kind = fields.next()?;
-            (kind == "T" && symbol.starts_with("weft_")).then(|| symbol.to_owned())
+            Some((kind.to_owned(), symbol.to_owned()))
         })
+        .collect();
+    Some((lib, symbols))
+}
+
+#[test]
+fn header_declares_exactly_the_exports() {
+    let declared = declared();
+    let Some((lib, symbols)) = dynamic_symbols() else {
+        return;
+    };
+    let exported: BTreeSet<String> = symbols
+        .into_iter()
+        .filter(|(kind, symbol)| kind == "T" && symbol.starts_with("weft_"))
+        .map(|(_, symbol)| symbol)
         .collect();
     println!("{}: {} weft_* exports", lib.display(), exported.len());
     let missing: Vec<_> = declared.difference(&exported).collect();
@@ -137,6 +153,44 @@ fn header_declares_exactly_the_exports() {
         missing.is_empty() && undeclared.is_empty(),
         "{}:\n  declared in include/weft.h but not exported: {missing:?}\n  \
          exported but not declared in include/weft.h: {undeclared:?}",
+        lib.display()
+    );
+}
+
+/// Nothing but the C API leaves the library: no Rust std or dependency symbol a program
+/// could bind to by accident (rustc's cdylib version script hides them; this keeps it so).
+#[test]
+fn only_weft_symbols_are_exported() {
+    let Some((lib, symbols)) = dynamic_symbols() else {
+        return;
+    };
+    let foreign: Vec<_> = symbols
+        .iter()
+        .filter(|(_, symbol)| !symbol.starts_with("weft_"))
+        .collect();
+    assert!(
+        foreign.is_empty(),
+        "{} exports non-weft symbols: {foreign:?}",
+        lib.display()
+    );
+}
+
+/// The soname carries the ABI major: `libweft.so.<WEFT_VERSION_MAJOR>` (docs/abi.md).
+#[test]
+fn the_soname_carries_the_major_version() {
+    let Some((lib, text)) = inspect("readelf", &["-d"]) else {
+        return;
+    };
+    let soname = text
+        .lines()
+        .find(|l| l.contains("(SONAME)"))
+        .and_then(|l| l.split('[').nth(1))
+        .map(|rest| rest.trim_end_matches(']').to_owned());
+    let expected = format!("libweft.so.{}", weft_abi_tests::WEFT_VERSION_MAJOR);
+    assert_eq!(
+        soname.as_deref(),
+        Some(expected.as_str()),
+        "{}",
         lib.display()
     );
 }
