@@ -140,6 +140,19 @@ def test_weft_library_overrides_the_bundled_copy(venv, tmp_path):
     assert proc.stdout.strip() == str(other)
 
 
+def test_without_a_bundled_copy_the_system_path_is_used(venv, tmp_path):
+    site = _run([venv, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                cwd=str(tmp_path)).stdout.strip()
+    shutil.copytree(os.path.join(site, "weft"), tmp_path / "pkg" / "weft",
+                    ignore=shutil.ignore_patterns("_native"))
+    libdir = tmp_path / "lib"
+    libdir.mkdir()
+    shutil.copy(os.path.join(site, NATIVE), libdir / "libweft.so")
+    proc = _run([venv, "-c", "import weft; print(weft.load_path)"], cwd=str(tmp_path),
+                PYTHONPATH=str(tmp_path / "pkg"), LD_LIBRARY_PATH=str(libdir))
+    assert proc.stdout.strip() == "libweft.so"   # found by ld.so, not by a path of ours
+
+
 def test_a_wrong_override_fails_and_names_every_place(venv, tmp_path):
     missing = tmp_path / "missing" / "libweft.so"
     proc = _run([venv, "-c", "import weft"], cwd=str(tmp_path), check=False,
