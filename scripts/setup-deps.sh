@@ -8,7 +8,8 @@ export DEBIAN_FRONTEND=noninteractive
 
 packages=(build-essential cmake pkg-config libclang-dev clang valgrind libuv1-dev
           libglib2.0-dev python3 git doxygen
-          python3-pip libpython3.11-testsuite)  # Python binding tests (CPython's test pkg)
+          python3-pip libpython3.11-testsuite   # Python binding tests (CPython's test pkg)
+          python3-venv)                          # its install test: pip install into a venv
 
 as_root=()
 if [ "$(id -u)" -ne 0 ]; then
@@ -66,7 +67,7 @@ fi
 # The Python binding's test and benchmark dependencies, for the python3 that ctest uses
 # (Debian's is externally managed, PEP 668: hence --break-system-packages, which only
 # lets pip install these into /usr/local). Skipped when they are already importable.
-py_mods=(pytest trio anyio aiologic janus culsans)
+py_mods=(pytest trio anyio aiologic janus culsans build auditwheel)  # last two: install test
 if ! python3 -c "import $(IFS=,; echo "${py_mods[*]}")" >/dev/null 2>&1; then
   echo "setup-deps: pip install ${py_mods[*]} (for $(command -v python3))"
   pip_opts=(--quiet --disable-pip-version-check --no-input)

@@ -243,6 +243,7 @@ NULL_CB = weft_callback()  # a NULL function pointer, for calls that complete vi
 
 # ------------------------------------------------------------------------------ loading
 def _candidates():
+    # WEFT_LIBRARY overrides the copy that setup.py builds into weft/_native/
     env = os.environ.get("WEFT_LIBRARY")
     if env:
         yield "WEFT_LIBRARY", env
@@ -251,7 +252,10 @@ def _candidates():
     if os.path.exists(bundled):
         yield "bundled", bundled
     found = ctypes.util.find_library("weft")
-    yield "system", found or "libweft.so"
+    if found:
+        yield "system", found          # the soname, e.g. libweft.so.0
+    if found != "libweft.so":
+        yield "system", "libweft.so"   # a directory holding only the development name
 
 
 def _load():
@@ -268,8 +272,9 @@ def _load():
     raise ImportError(
         "weft: cannot load libweft.so. Looked in (1) the WEFT_LIBRARY environment "
         "variable (path to libweft.so), (2) a copy bundled in the package "
-        "(weft/_native/libweft.so), (3) the system library path (ld.so / "
-        "LD_LIBRARY_PATH). Tried:\n" + "\n".join(tried))
+        "(weft/_native/libweft.so, which `pip install ./bindings/python` builds with "
+        "cargo), (3) the system library path (ld.so / LD_LIBRARY_PATH). Tried:\n"
+        + "\n".join(tried))
 
 
 load_path, _cdll, _pydll = _load()
