@@ -91,10 +91,9 @@ pub(crate) fn waiting<H: Handle<Target = Lock>>(
 
 /// Writes the calling thread's owner token to `*owner_out`: the owner that blocking
 /// calls without `_as` use. Nonzero. Pass it to `_as` calls to act for this thread.
-/// The token is derived from the thread's identity (its TLS block), which the system may
-/// reuse after the thread exits: a thread that exits while holding a lock leaves it held,
-/// and a later thread can then be taken for its owner. Release before a thread exits, or
-/// use `weft_owner_new` tokens, which are never reused.
+/// Thread tokens are never repeated within the process (bit 62 set, bit 63 clear, so they
+/// never equal a `weft_owner_new` token): a lock that a thread left held when it exited
+/// stays held, and no later thread is ever taken for its owner.
 #[unsafe(no_mangle)]
 pub extern "C" fn weft_thread_owner(owner_out: *mut u64) -> weft_status {
     guard(|| write_out(owner_out, owner::current_thread()))
