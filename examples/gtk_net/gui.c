@@ -8,7 +8,8 @@
 #include <weft.h>
 #include <weft_glib.h>
 
-#define LIST_LENGTH 300 /* messages kept in the list */
+#define LIST_ROWS 20  /* the latest messages, newest first */
+#define ROW_SIZE 160
 
 struct gui {
     struct gui_config config;
@@ -16,7 +17,12 @@ struct gui {
     GtkWidget *counters;
     GtkWidget *status;
     GtkWidget *quit_button;
-    GtkStringList *list;
+    GtkWidget *row_labels[LIST_ROWS];
+    /* The newest LIST_ROWS messages as text, a ring; the labels are brought up to date
+     * once per frame (a message costs a snprintf, not a relayout). */
+    char rows[LIST_ROWS][ROW_SIZE];
+    size_t rows_next, rows_filled;
+    int rows_changed;
     weft_glib_source *ws;  /* the GTK context's weft port, for the shared lock */
     uint64_t owner;        /* the GUI's owner token for the shared lock */
     int refreshing;        /* an async acquire is in flight */
@@ -37,20 +43,33 @@ static gboolean on_close_request(GtkWindow *window, gpointer data) {
     return TRUE; /* keep the window until everything has shut down (gui_free) */
 }
 
-static void setup_row(GtkSignalListItemFactory *factory, GtkListItem *item, gpointer data) {
-    (void)factory;
-    (void)data;
-    GtkWidget *label = gtk_label_new(NULL);
-    gtk_label_set_xalign(GTK_LABEL(label), 0);
-    gtk_widget_add_css_class(label, "monospace");
-    gtk_list_item_set_child(item, label);
+/* The frame clock's update phase, once per frame. */
+static gboolean update_rows(GtkWidget *widget, GdkFrameClock *clock, gpointer data) {
+    struct gui *gui = data;
+    (void)widget;
+    (void)clock;
+    if (!gui->rows_changed) return G_SOURCE_CONTINUE;
+    gui->rows_changed = 0;
+    for (size_t i = 0; i < gui->rows_filled; i++) {
+        size_t at = (gui->rows_next + LIST_ROWS - 1 - i) % LIST_ROWS;
+        gtk_label_set_text(GTK_LABEL(gui->row_labels[i]), gui->rows[at]);
+    }
+    return G_SOURCE_CONTINUE;
 }
 
-static void bind_row(GtkSignalListItemFactory *factory, GtkListItem *item, gpointer data) {
-    (void)factory;
-    (void)data;
-    GtkStringObject *text = gtk_list_item_get_item(item);
-    gtk_label_set_text(GTK_LABEL(gtk_list_item_get_child(item)), gtk_string_object_get_string(text));
+static GtkWidget *build_list(struct gui *gui) {
+    GtkWidget *list = gtk_list_box_new();
+    gtk_list_box_set_selection_mode(GTK_LIST_BOX(list), GTK_SELECTION_NONE);
+    for (int i = 0; i < LIST_ROWS; i++) {
+        GtkWidget *label = gtk_label_new("");
+        gtk_label_set_xalign(GTK_LABEL(label), 0);
+        gtk_label_set_ellipsize(GTK_LABEL(label), PANGO_ELLIPSIZE_END);
+        gtk_widget_add_css_class(label, "monospace");
+        gtk_list_box_append(GTK_LIST_BOX(list), label);
+        gui->row_labels[i] = label;
+    }
+    gtk_widget_add_tick_callback(list, update_rows, gui, NULL);
+    return list;
 }
 
 struct gui *gui_new(const struct gui_config *config) {
@@ -67,7 +86,7 @@ struct gui *gui_new(const struct gui_config *config) {
     snprintf(title, sizeof title, "weft gtk_net: 127.0.0.1:%d (%s handoff)", config->port,
              config->mode);
     gtk_window_set_title(GTK_WINDOW(gui->window), title);
-    gtk_window_set_default_size(GTK_WINDOW(gui->window), 760, 480);
+    gtk_window_set_default_size(GTK_WINDOW(gui->window), 760, 520);
     g_signal_connect(gui->window, "close-request", G_CALLBACK(on_close_request), gui);
 
     GtkWidget *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 6);
@@ -81,18 +100,10 @@ struct gui *gui_new(const struct gui_config *config) {
     gtk_label_set_xalign(GTK_LABEL(gui->counters), 0);
     gtk_box_append(GTK_BOX(box), gui->counters);
 
-    gui->list = gtk_string_list_new(NULL);
-    GtkListItemFactory *factory = gtk_signal_list_item_factory_new();
-    g_signal_connect(factory, "setup", G_CALLBACK(setup_row), NULL);
-    g_signal_connect(factory, "bind", G_CALLBACK(bind_row), NULL);
-    /* the selection model takes the list's reference and the view takes both */
-    g_object_ref(gui->list);
-    GtkSelectionModel *selection = GTK_SELECTION_MODEL(gtk_no_selection_new(G_LIST_MODEL(gui->list)));
-    GtkWidget *view = gtk_list_view_new(selection, factory);
-    GtkWidget *scroller = gtk_scrolled_window_new();
-    gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(scroller), view);
-    gtk_widget_set_vexpand(scroller, TRUE);
-    gtk_box_append(GTK_BOX(box), scroller);
+    GtkWidget *frame = gtk_frame_new("latest messages (connection, sequence, digest, text)");
+    gtk_frame_set_child(GTK_FRAME(frame), build_list(gui));
+    gtk_widget_set_vexpand(frame, TRUE);
+    gtk_box_append(GTK_BOX(box), frame);
 
     GtkWidget *bar = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
     gui->status = gtk_label_new("running");
@@ -109,13 +120,11 @@ struct gui *gui_new(const struct gui_config *config) {
 }
 
 void gui_show_message(struct gui *gui, const struct message *m) {
-    char row[160];
-    snprintf(row, sizeof row, "conn %-4" PRIu32 " #%-7" PRIu64 " %016" PRIx64 "  %.80s", m->conn,
-             m->seq, m->digest, m->text);
-    const char *rows[] = {row, NULL};
-    guint n = g_list_model_get_n_items(G_LIST_MODEL(gui->list));
-    if (n >= LIST_LENGTH) gtk_string_list_remove(gui->list, n - 1);
-    gtk_string_list_splice(gui->list, 0, 0, rows);
+    snprintf(gui->rows[gui->rows_next], ROW_SIZE, "conn %-3" PRIu32 " #%-7" PRIu64 " %016" PRIx64 "  %.80s",
+             m->conn, m->seq, m->digest, m->text);
+    gui->rows_next = (gui->rows_next + 1) % LIST_ROWS;
+    if (gui->rows_filled < LIST_ROWS) gui->rows_filled++;
+    gui->rows_changed = 1;
 }
 
 /* On the GTK thread, once the shared lock is the GUI's (or the source is going). */
@@ -156,7 +165,6 @@ GtkWidget *gui_window(struct gui *gui) { return gui->window; }
 
 void gui_free(struct gui *gui) {
     weft_glib_source_destroy(gui->ws); /* an acquire in flight is cancelled (or released) */
-    gtk_window_destroy(GTK_WINDOW(gui->window));
-    g_object_unref(gui->list);
+    gtk_window_destroy(GTK_WINDOW(gui->window)); /* its tick callback goes with it */
     free(gui);
 }

@@ -1,7 +1,7 @@
 /*
- * The window of gtk_net: a live list of the latest messages shown (newest first), the
- * counters (received, processed, in flight, shown, the main loop's longest stall) and a
- * Quit button. The shared counters are read through the shared lock's async face on the
+ * The window of gtk_net: a live list of the latest messages shown (newest first, brought
+ * up to date once per frame), the counters (received, processed, in flight, shown, the
+ * main loop's longest stall) and a Quit button. The shared counters are read through the shared lock's async face on the
  * GTK main context (weft_glib_lock_acquire): the GUI never blocks on the lock. Both the
  * Quit button and closing the window call `on_quit`; the window stays until gui_free.
  * GTK thread only.
