@@ -18,8 +18,13 @@
  *                [--inbound-capacity N] [--results-capacity N] [--backlog N]
  *                [--quit-after N [--quit-by button|close]] [--log FILE]
  *                [--screenshot FILE [--screenshot-at N]]
- * It prints "gtk_net: listening on 127.0.0.1:<port>" once it listens, and a summary line
- * at the end; the exit status is 1 if a check of that summary failed.
+ * --quit-after N: once N messages have been shown, quit as a user would (click Quit, or
+ * close the window with --quit-by close); what is still in the pipeline then is drained
+ * and shown, so more than N may be shown. --log writes each message shown, in order, as
+ * "<conn> <seq> <digest>". It prints "gtk_net: listening on 127.0.0.1:<port>" once it
+ * listens, and a summary line at the end; the exit status is 1 if a check failed
+ * (accepted == processed == shown, nothing held back or duplicated, at most K processed
+ * at once, the screenshot written).
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
@@ -240,8 +245,6 @@ static int summarize(struct app *app) {
     EXPECT(max_in_flight <= (uint64_t)app->opt.limit, "%" PRIu64 " processed at once, limit %d",
            max_in_flight, app->opt.limit);
     EXPECT(app->shared.in_flight == 0, "messages still in flight");
-    EXPECT(app->opt.quit_after == 0 || app->shown == app->opt.quit_after,
-           "shown %" PRIu64 ", expected %" PRIu64, app->shown, app->opt.quit_after);
     EXPECT(app->screenshot_result == 1 || app->screenshot_result == 0, "the screenshot %s",
            app->screenshot_result == 2 ? "was never taken (no frame came)" : "could not be written");
 #undef EXPECT
