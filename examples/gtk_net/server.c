@@ -248,22 +248,34 @@ static void on_publish_timer(uv_timer_t *timer) {
 
 /* ---- start and shutdown ---------------------------------------------------------- */
 
+/* The second half of the shutdown, from a uv timer: cancels every put still in line (and
+ * a publish in flight), whose callbacks run in here, before weft_uv_port_close returns (a
+ * put that won its race went in and is acknowledged), then closes every connection. */
+static void finish_shutdown(uv_timer_t *timer) {
+    struct server *srv = timer->data;
+    uv_close((uv_handle_t *)timer, NULL);
+    weft_uv_port_close(srv->wuv, NULL, NULL);
+    while (srv->connections != NULL) close_connection(srv->connections);
+}
+
+/* The shutdown event is set. This runs inside weft_port_run, which may hold completions
+ * of other ops of this port in the batch it is delivering: weft_uv_port_close waits for
+ * the completions of the ops it cancels, so calling it here could wait for one that
+ * only this very run would deliver, after we return (it would wait forever). Hence the
+ * second half goes to a timer: the run finishes its batch first. */
 static void on_shutdown(void *arg, weft_status status, const weft_uv_grant *grant) {
     struct server *srv = arg;
     (void)status; /* WEFT_OK: set; WEFT_CANCELLED only if the port closed first */
     (void)grant;
     srv->stopping = 1;
     uv_close((uv_handle_t *)&srv->listener, NULL);
-    uv_close((uv_handle_t *)&srv->publish_timer, NULL);
     for (struct connection *c = srv->connections; c != NULL; c = c->next) {
         if (c->reading) uv_read_stop((uv_stream_t *)&c->tcp);
         c->reading = 0;
         drop_backlog(c);
     }
-    /* Cancels every put still in line (and a publish in flight): their callbacks run in
-     * here, before it returns; a put that won its race went in and is acknowledged. */
-    weft_uv_port_close(srv->wuv, NULL, NULL);
-    while (srv->connections != NULL) close_connection(srv->connections);
+    uv_timer_stop(&srv->publish_timer);
+    uv_timer_start(&srv->publish_timer, finish_shutdown, 0, 0);
 }
 
 static int listen_on_loopback(struct server *srv) {
