@@ -14,10 +14,12 @@
  *   --> the workers drain it and exit, the last closes the handoff --> the GUI drains
  *   that and hears the end --> every thread is joined, everything freed.
  *
- * Usage: gtk_net [--mode weft|gasync] [--workers W] [--limit K] [--work-us US]
+ * Usage: gtk_net [--mode weft|gasync] [--workers W] [--limit K] [--work-us US] [--gui-work-us US]
  *                [--inbound-capacity N] [--results-capacity N] [--backlog N]
  *                [--quit-after N [--quit-by button|close]] [--log FILE]
  *                [--screenshot FILE [--screenshot-at N]]
+ * --gui-work-us US: the GUI spends US more microseconds on each message shown (a heavier
+ * view), to see what happens when the GUI is the slowest stage (docs/performance.md).
  * --quit-after N: once N messages have been shown, quit as a user would (click Quit, or
  * close the window with --quit-by close); what is still in the pipeline then is drained
  * and shown, so more than N may be shown. --log writes each message shown, in order, as
@@ -50,7 +52,7 @@
 
 struct options {
     const char *mode;
-    int workers, limit, work_us;
+    int workers, limit, work_us, gui_work_us;
     long inbound_capacity, results_capacity, backlog;
     uint64_t quit_after, screenshot_at;
     int quit_by_close;
@@ -84,6 +86,7 @@ struct app {
 
 static int usage(void) {
     fprintf(stderr, "usage: gtk_net [--mode weft|gasync] [--workers W] [--limit K] [--work-us US]\n"
+                    "  [--gui-work-us US]\n"
                     "  [--inbound-capacity N] [--results-capacity N] [--backlog N]\n"
                     "  [--quit-after N [--quit-by button|close]] [--log FILE]\n"
                     "  [--screenshot FILE [--screenshot-at N]]\n");
@@ -101,6 +104,7 @@ static int parse_options(int argc, char **argv, struct options *o) {
         else if (!strcmp(a, "--workers")) o->workers = atoi(v);
         else if (!strcmp(a, "--limit")) o->limit = atoi(v);
         else if (!strcmp(a, "--work-us")) o->work_us = atoi(v);
+        else if (!strcmp(a, "--gui-work-us")) o->gui_work_us = atoi(v);
         else if (!strcmp(a, "--inbound-capacity")) o->inbound_capacity = atol(v);
         else if (!strcmp(a, "--results-capacity")) o->results_capacity = atol(v);
         else if (!strcmp(a, "--backlog")) o->backlog = atol(v);
@@ -112,7 +116,7 @@ static int parse_options(int argc, char **argv, struct options *o) {
         else return -1;
     }
     if (strcmp(o->mode, "weft") && strcmp(o->mode, "gasync")) return -1;
-    if (o->workers < 1 || o->limit < 1 || o->work_us < 0 || o->inbound_capacity < 1 ||
+    if (o->workers < 1 || o->limit < 1 || o->work_us < 0 || o->gui_work_us < 0 || o->inbound_capacity < 1 ||
         o->results_capacity < 1 || o->backlog < 1)
         return -1;
     if (o->screenshot_path != NULL && o->screenshot_at == 0)
@@ -170,6 +174,8 @@ static void show(void *arg, struct message *m) {
     if (now - m->received_ns > app->longest_latency_ns) app->longest_latency_ns = now - m->received_ns;
     app->last_shown_ns = now;
     gui_show_message(app->gui, m);
+    while (app->opt.gui_work_us > 0 && monotonic_ns() - now < (uint64_t)app->opt.gui_work_us * 1000u) {
+    }
     if (app->log != NULL)
         fprintf(app->log, "%" PRIu32 " %" PRIu64 " %016" PRIx64 "\n", m->conn, m->seq, m->digest);
     message_free(NULL, m);

@@ -90,7 +90,7 @@ def run_once(a, mode, name, screenshot):
     quit_after = a.messages // 2 if a.quit_midway else a.messages
     cmd = [a.app, "--mode", mode, "--quit-after", str(quit_after), "--quit-by", a.quit_by,
            "--log", log, "--workers", str(a.workers), "--limit", str(a.limit),
-           "--work-us", str(a.work_us)]
+           "--work-us", str(a.work_us), "--gui-work-us", str(a.gui_work_us)]
     if screenshot:
         cmd += ["--screenshot", png]
     app = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
@@ -167,7 +167,8 @@ def bench(a):
             results[mode].append((float(fig["messages_per_s"]), float(fig["longest_stall_ms"]),
                                   float(fig["longest_latency_ms"])))
     print(f"\n{a.messages} messages, {a.connections} connections, {a.workers} workers, "
-          f"limit {a.limit}, work {a.work_us} us, {a.bench} runs per mode, interleaved")
+          f"limit {a.limit}, work {a.work_us} us, GUI work {a.gui_work_us} us per message, "
+          f"{a.bench} runs per mode, interleaved")
     print("| handoff to the GUI | messages/s end to end, median (min-max) | "
           "GUI longest stall ms, median (min-max) | longest latency ms, median |")
     print("|---|---|---|---|")
@@ -196,6 +197,7 @@ def main():
     p.add_argument("--workers", type=int, default=4)
     p.add_argument("--limit", type=int, default=2)
     p.add_argument("--work-us", type=int, default=50)
+    p.add_argument("--gui-work-us", type=int, default=0)
     p.add_argument("--stall-bound-ms", type=float, default=3000.0,
                    help="generous: a shared, noisy machine; the figure is what matters")
     p.add_argument("--timeout", type=float, default=180.0)
