@@ -13,7 +13,6 @@
 
 #include "message.h"
 
-#define PUBLISH_MS 20 /* how often the accepted count is published to the shared state */
 #define READ_BUFFER 65536
 
 struct connection {
@@ -42,7 +41,7 @@ struct server {
     weft_uv_port *wuv;
     uint64_t owner;            /* the loop's owner token for the shared lock */
     uv_tcp_t listener;
-    uv_timer_t publish_timer;
+    uv_timer_t shutdown_timer; /* runs the second half of the shutdown */
     struct connection *connections;
     int stopping;
     int publishing;            /* an async acquire of the shared lock is in flight */
@@ -52,6 +51,7 @@ struct server {
 };
 
 static void put_next(struct connection *c);
+static void publish(struct server *srv);
 
 /* ---- acknowledgements ------------------------------------------------------------ */
 
@@ -117,6 +117,7 @@ static void on_put(void *arg, weft_status status, const weft_uv_grant *grant) {
     if (status == WEFT_OK) { /* the message is the queue's now: do not touch it */
         srv->accepted++;
         send_ack(c, c->putting_conn, c->putting_seq);
+        publish(srv);
     } else { /* cancelled at shutdown, or the queue was shut down: still ours */
         message_free(NULL, m);
     }
@@ -236,11 +237,14 @@ static void on_publish_locked(void *arg, weft_status status, const weft_uv_grant
     srv->config.shared->received = srv->accepted;
     srv->published = srv->accepted;
     weft_lock_release_as(srv->config.shared->lock, srv->owner);
+    publish(srv); /* catch up with what was accepted while this acquire waited */
 }
 
-static void on_publish_timer(uv_timer_t *timer) {
-    struct server *srv = timer->data;
-    if (srv->publishing || srv->published == srv->accepted) return;
+/* Writes the accepted count to the shared state, without blocking the loop: one async
+ * acquire at a time; what is accepted meanwhile goes with the next one (under load, about
+ * one acquire per loop turn rather than one per message). */
+static void publish(struct server *srv) {
+    if (srv->publishing || srv->stopping || srv->published == srv->accepted) return;
     if (weft_uv_lock_acquire(srv->wuv, srv->config.shared->lock, srv->owner, 0,
                              on_publish_locked, srv, NULL) == WEFT_OK)
         srv->publishing = 1;
@@ -274,8 +278,7 @@ static void on_shutdown(void *arg, weft_status status, const weft_uv_grant *gran
         c->reading = 0;
         drop_backlog(c);
     }
-    uv_timer_stop(&srv->publish_timer);
-    uv_timer_start(&srv->publish_timer, finish_shutdown, 0, 0);
+    uv_timer_start(&srv->shutdown_timer, finish_shutdown, 0, 0);
 }
 
 static int listen_on_loopback(struct server *srv) {
@@ -304,16 +307,14 @@ static void *server_thread(void *arg) {
     struct server *srv = arg;
     if (uv_loop_init(&srv->loop) != 0 || weft_owner_new(&srv->owner) != WEFT_OK) abort();
     if (weft_uv_port_new(&srv->loop, &srv->wuv) != WEFT_OK) abort();
-    uv_timer_init(&srv->loop, &srv->publish_timer);
-    srv->publish_timer.data = srv;
+    uv_timer_init(&srv->loop, &srv->shutdown_timer);
+    srv->shutdown_timer.data = srv;
     if (listen_on_loopback(srv) != 0 ||
         weft_uv_event_wait(srv->wuv, srv->config.shutdown, 0, on_shutdown, srv, NULL) != WEFT_OK) {
         srv->failed = 1;
         uv_close((uv_handle_t *)&srv->listener, NULL);
-        uv_close((uv_handle_t *)&srv->publish_timer, NULL);
+        uv_close((uv_handle_t *)&srv->shutdown_timer, NULL);
         weft_uv_port_close(srv->wuv, NULL, NULL);
-    } else {
-        uv_timer_start(&srv->publish_timer, on_publish_timer, PUBLISH_MS, PUBLISH_MS);
     }
     weft_event_set(srv->listening, NULL);
     uv_run(&srv->loop, UV_RUN_DEFAULT);
