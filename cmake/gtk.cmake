@@ -23,7 +23,6 @@ foreach(exe IN ITEMS gtk_net gtk_net_asan)
   set_target_properties(${exe} PROPERTIES C_STANDARD 11 C_STANDARD_REQUIRED ON)
   target_compile_options(${exe} PRIVATE -Wall -Wextra -Werror -g)
 endforeach()
-target_compile_options(gtk_net PRIVATE -O2)
 target_compile_options(gtk_net_asan PRIVATE -fsanitize=address -fno-omit-frame-pointer)
 target_link_options(gtk_net_asan PRIVATE -fsanitize=address)
 
@@ -43,7 +42,8 @@ function(weft_gtk_net_test name exe)
             "${Python3_EXECUTABLE}" "${WEFT_SOURCE_DIR}/tests/gui/gtk_net_check.py"
             --app $<TARGET_FILE:${exe}> --out "${CMAKE_CURRENT_BINARY_DIR}/gui" --name ${name}
             ${ARGN})
-  set_tests_properties(${name} PROPERTIES TIMEOUT 300 LABELS gui
+  # One Xvfb at a time: two `xvfb-run -a` starting together can pick the same display.
+  set_tests_properties(${name} PROPERTIES TIMEOUT 300 LABELS gui RESOURCE_LOCK xvfb
     ENVIRONMENT "GSK_RENDERER=cairo;GDK_BACKEND=x11;NO_AT_BRIDGE=1;GTK_A11Y=none")
 endfunction()
 
