@@ -49,14 +49,15 @@ endfunction()
 
 # Quit by the button once every message was shown (with the screenshot under load); by
 # closing the window halfway through the load (what is in the pipeline then drains); the
-# plain GLib handoff; and both quit paths under ASan+LSan.
+# plain GLib handoff; both quit paths under ASan+LSan; and SIGTERM with no load at all.
 weft_gtk_net_test(gtk_net_gui gtk_net --mode weft --quit-by button --screenshot)
 weft_gtk_net_test(gtk_net_gui_close_midway gtk_net --mode weft --quit-by close --quit-midway)
 weft_gtk_net_test(gtk_net_gui_gasync gtk_net --mode gasync --quit-by button)
 weft_gtk_net_test(gtk_net_gui_asan gtk_net_asan --mode weft --quit-by button --messages 4000)
 weft_gtk_net_test(gtk_net_gui_asan_close_midway gtk_net_asan --mode weft --quit-by close
                   --quit-midway --messages 4000)
-foreach(name IN ITEMS gtk_net_gui_asan gtk_net_gui_asan_close_midway)
+weft_gtk_net_test(gtk_net_gui_asan_idle_quit gtk_net_asan --mode weft --idle-quit)
+foreach(name IN ITEMS gtk_net_gui_asan gtk_net_gui_asan_close_midway gtk_net_gui_asan_idle_quit)
   set_property(TEST ${name} APPEND PROPERTY ENVIRONMENT
     "ASAN_OPTIONS=detect_leaks=1"
     "LSAN_OPTIONS=suppressions=${WEFT_SOURCE_DIR}/tests/gui/gtk_net.lsan.supp:print_suppressions=0")

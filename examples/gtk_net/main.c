@@ -18,6 +18,7 @@
  *                [--inbound-capacity N] [--results-capacity N] [--backlog N]
  *                [--quit-after N [--quit-by button|close]] [--log FILE]
  *                [--screenshot FILE [--screenshot-at N]]
+ * SIGINT and SIGTERM shut it down like the Quit button.
  * --gui-work-us US: the GUI spends US more microseconds on each message shown (a heavier
  * view), to see what happens when the GUI is the slowest stage (docs/performance.md).
  * --quit-after N: once N messages have been shown, quit as a user would (click Quit, or
@@ -34,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib-unix.h>
 #include <gtk/gtk.h>
 #include <weft.h>
 
@@ -147,6 +149,12 @@ static gboolean finish(gpointer data) {
     app->workers = NULL;
     g_main_loop_quit(app->loop);
     return G_SOURCE_REMOVE;
+}
+
+/* SIGINT / SIGTERM (Ctrl-C in the terminal): the same clean shutdown as Quit. */
+static gboolean on_signal(gpointer data) {
+    begin_shutdown(data);
+    return G_SOURCE_CONTINUE;
 }
 
 static gboolean request_quit(gpointer data) {
@@ -291,6 +299,8 @@ int main(int argc, char **argv) {
     app.gui = gui_new(&gui_config);
     check(app.gui != NULL, "creating the window");
     stall_meter_start(&app.stall, HEARTBEAT_MS);
+    guint sigint_id = g_unix_signal_add(SIGINT, on_signal, &app);
+    guint sigterm_id = g_unix_signal_add(SIGTERM, on_signal, &app);
     app.refresh_id = g_timeout_add(REFRESH_MS, refresh, &app);
 
     printf("gtk_net: listening on 127.0.0.1:%d (mode %s, %d workers, at most %d processing)\n", port,
@@ -301,6 +311,8 @@ int main(int argc, char **argv) {
 
     /* Every thread is joined; what is left is the GTK thread's own. */
     g_source_remove(app.refresh_id);
+    g_source_remove(sigint_id);
+    g_source_remove(sigterm_id);
     stall_meter_stop(&app.stall);
     gui_free(app.gui);
     handoff_free(app.handoff);

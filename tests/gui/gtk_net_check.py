@@ -18,10 +18,14 @@ then what was shown must be, per connection, a gap-free prefix in order that inc
 every message the client saw acknowledged, and the app's own checks (accepted ==
 processed == shown, no leak under ASan) must hold.
 
+With --idle-quit no load is sent: the app gets SIGTERM once it listens, and must shut
+down cleanly (exit 0, nothing shown, nothing leaked under ASan).
+
 With --bench R it instead runs both handoffs (weft, gasync) R times each, interleaved,
 checks each run the same way, and prints the figures (docs/performance.md)."""
 import argparse
 import os
+import signal
 import statistics
 import struct
 import subprocess
@@ -159,6 +163,26 @@ def run_once(a, mode, name, screenshot):
     return fig
 
 
+def idle_quit(a):
+    """SIGTERM before any connection: the shutdown path with every queue empty."""
+    app = subprocess.Popen([a.app, "--mode", a.mode], stdout=subprocess.PIPE, text=True)
+    first = app.stdout.readline()
+    if not first.startswith("gtk_net: listening on"):
+        app.kill()
+        fail(f"the app did not start listening: {first!r}")
+    app.send_signal(signal.SIGTERM)
+    try:
+        out, _ = app.communicate(timeout=a.timeout)
+    except subprocess.TimeoutExpired:
+        app.kill()
+        fail(f"the app did not quit within {a.timeout} s of SIGTERM")
+    print(first + out, end="")
+    summary = next((l for l in out.splitlines() if l.startswith("gtk_net: summary")), "")
+    if app.returncode != 0 or " shown=0 " not in summary:
+        fail(f"exit status {app.returncode}, summary {summary!r}")
+    print(f"gtk_net_check: {a.name}: SIGTERM with no load: clean shutdown")
+
+
 def bench(a):
     results = {"weft": [], "gasync": []}
     for r in range(a.bench):
@@ -201,9 +225,12 @@ def main():
     p.add_argument("--stall-bound-ms", type=float, default=3000.0,
                    help="generous: a shared, noisy machine; the figure is what matters")
     p.add_argument("--timeout", type=float, default=180.0)
+    p.add_argument("--idle-quit", action="store_true", help="SIGTERM before any load")
     p.add_argument("--bench", type=int, default=0, help="runs per mode (both modes)")
     a = p.parse_args()
-    if a.bench:
+    if a.idle_quit:
+        idle_quit(a)
+    elif a.bench:
         bench(a)
     else:
         run_once(a, a.mode, a.name, a.screenshot)
