@@ -38,7 +38,10 @@ mod thread_slot {
     std::arch::global_asm!(
         ".section .tbss,\"awT\",@nobits",
         ".p2align 3",
-        ".local weft_owner_token_slot",
+        // Global but hidden: reads inlined into other codegen units (or crates) must
+        // link to it, yet it is not exported from the shared library.
+        ".globl weft_owner_token_slot",
+        ".hidden weft_owner_token_slot",
         "weft_owner_token_slot:",
         ".zero 8",
         ".text",

@@ -7,6 +7,17 @@ use std::sync::Arc;
 
 use crate::Status;
 
+#[cfg(feature = "handle-check")]
+use super::handle_check;
+
+/// In `handle-check` builds: refuses a handle C does not hold (see `handle_check`).
+#[inline(always)]
+fn check_live<H>(_handle: *const H) -> Result<(), Status> {
+    #[cfg(feature = "handle-check")]
+    handle_check::check(_handle as usize)?;
+    Ok(())
+}
+
 /// An opaque C type standing for an `Arc<Target>`.
 pub(crate) trait Handle {
     type Target;
@@ -15,6 +26,7 @@ pub(crate) trait Handle {
 /// Borrows the object behind a handle for the duration of a call.
 #[inline(always)]
 pub(crate) fn borrow<'a, H: Handle>(handle: *const H) -> Result<&'a H::Target, Status> {
+    check_live(handle)?;
     // SAFETY: a non-NULL handle is, by the API contract, a live reference from `into_raw`.
     unsafe { handle.cast::<H::Target>().as_ref() }.ok_or(Status::Invalid)
 }
@@ -27,6 +39,7 @@ pub(crate) fn borrow_arc<H: Handle>(
     if handle.is_null() {
         return Err(Status::Invalid);
     }
+    check_live(handle)?;
     // SAFETY: as in `borrow`; ManuallyDrop keeps the caller's reference count intact.
     Ok(ManuallyDrop::new(unsafe {
         Arc::from_raw(handle.cast::<H::Target>())
@@ -35,7 +48,10 @@ pub(crate) fn borrow_arc<H: Handle>(
 
 /// Turns a new object into a handle owning one reference.
 pub(crate) fn into_raw<H: Handle>(object: Arc<H::Target>) -> *mut H {
-    Arc::into_raw(object).cast::<H>().cast_mut()
+    let handle = Arc::into_raw(object).cast::<H>().cast_mut();
+    #[cfg(feature = "handle-check")]
+    handle_check::adopt(handle as usize);
+    handle
 }
 
 /// Adds a reference.
@@ -43,6 +59,8 @@ pub(crate) fn clone<H: Handle>(handle: *const H) -> Result<Status, Status> {
     if handle.is_null() {
         return Err(Status::Invalid);
     }
+    #[cfg(feature = "handle-check")]
+    handle_check::add_ref(handle as usize)?;
     // SAFETY: a live handle came from `Arc::into_raw`.
     unsafe { Arc::increment_strong_count(handle.cast::<H::Target>()) };
     Ok(Status::Ok)
@@ -53,6 +71,8 @@ pub(crate) fn free<H: Handle>(handle: *const H) -> Result<Status, Status> {
     if handle.is_null() {
         return Err(Status::Invalid);
     }
+    #[cfg(feature = "handle-check")]
+    handle_check::release(handle as usize)?;
     // SAFETY: a live handle came from `Arc::into_raw`; the caller gives its reference up.
     drop(unsafe { Arc::from_raw(handle.cast::<H::Target>()) });
     Ok(Status::Ok)

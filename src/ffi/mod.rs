@@ -14,6 +14,8 @@ pub mod countdown;
 pub mod event;
 pub mod flag;
 pub mod handle;
+#[cfg(feature = "handle-check")]
+mod handle_check;
 pub mod limiter;
 pub mod lock;
 pub mod op;
