@@ -208,6 +208,14 @@ typedef struct weft_op weft_op;
  * Async operations started with this port complete into its queue; its fd is readable
  * exactly while completions are pending. Reference counted; when the last reference is
  * freed the port closes (see `weft_port_free`).
+ *
+ * After `fork()`, a port made before the fork is closed for the child (its fd is shared
+ * with the parent): its calls answer `WEFT_CLOSED`, ops cannot start on it, and
+ * completions meant for it are handed back as for a closed port; `weft_port_free` works.
+ * The child makes its own ports. Primitives are plain memory and work in the child as
+ * they were at the fork, so a child may use those that no thread held and nobody waited
+ * on at that moment (a holder or waiter that was a thread of the parent does not exist
+ * in the child).
  */
 typedef struct weft_port weft_port;
 

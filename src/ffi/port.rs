@@ -14,6 +14,14 @@ use crate::{Port, Status};
 /// Async operations started with this port complete into its queue; its fd is readable
 /// exactly while completions are pending. Reference counted; when the last reference is
 /// freed the port closes (see `weft_port_free`).
+///
+/// After `fork()`, a port made before the fork is closed for the child (its fd is shared
+/// with the parent): its calls answer `WEFT_CLOSED`, ops cannot start on it, and
+/// completions meant for it are handed back as for a closed port; `weft_port_free` works.
+/// The child makes its own ports. Primitives are plain memory and work in the child as
+/// they were at the fork, so a child may use those that no thread held and nobody waited
+/// on at that moment (a holder or waiter that was a thread of the parent does not exist
+/// in the child).
 pub struct weft_port {
     _private: [u8; 0],
 }
@@ -42,12 +50,22 @@ pub struct weft_completion {
     pub status: weft_status,
 }
 
+/// The port as this process may use it: a port made before a `fork()` is closed for the
+/// child (its fd is shared with the parent).
+fn usable<'a>(port: *const weft_port) -> Result<&'a PortHandle, Status> {
+    let handle = handle::borrow(port)?;
+    if handle.0.is_inherited() {
+        return Err(Status::Closed);
+    }
+    Ok(handle)
+}
+
 /// The port an op should complete into (`None` for NULL: complete by callback).
 pub(crate) fn port_for_op<'a>(port: *const weft_port) -> Result<Option<&'a Arc<Port>>, Status> {
     if port.is_null() {
         return Ok(None);
     }
-    Ok(Some(&handle::borrow(port)?.0))
+    Ok(Some(&usable(port)?.0))
 }
 
 /// Creates a port with its own eventfd (or a pipe where eventfd is missing) and writes it
@@ -85,7 +103,7 @@ pub extern "C" fn weft_port_free(port: *mut weft_port) -> weft_status {
 pub extern "C" fn weft_port_fd(port: *const weft_port, fd_out: *mut i32) -> weft_status {
     guard(|| {
         check_out(fd_out)?;
-        let port = handle::borrow(port)?;
+        let port = usable(port)?;
         write_out(fd_out, port.0.fd())
     })
 }
@@ -95,7 +113,7 @@ pub extern "C" fn weft_port_fd(port: *const weft_port, fd_out: *mut i32) -> weft
 pub extern "C" fn weft_port_pending(port: *const weft_port, count_out: *mut usize) -> weft_status {
     guard(|| {
         check_out(count_out)?;
-        let port = handle::borrow(port)?;
+        let port = usable(port)?;
         write_out(count_out, port.0.pending())
     })
 }
@@ -114,7 +132,7 @@ pub extern "C" fn weft_port_poll(
 ) -> weft_status {
     guard(|| {
         check_out(count_out)?;
-        let port = handle::borrow(port)?;
+        let port = usable(port)?;
         if max > 0 && out.is_null() {
             return Err(Status::Invalid);
         }
@@ -156,7 +174,7 @@ pub extern "C" fn weft_port_run(
 ) -> weft_status {
     guard(|| {
         // Its own reference: a callback may free the port's last handle meanwhile.
-        let port = Arc::clone(&handle::borrow(port)?.0);
+        let port = Arc::clone(&usable(port)?.0);
         let ran = port.run(max);
         if !ran_out.is_null() {
             write_out(ran_out, ran)?;
@@ -172,7 +190,7 @@ pub extern "C" fn weft_port_run(
 #[unsafe(no_mangle)]
 pub extern "C" fn weft_port_wait(port: *const weft_port, timeout_ns: i64) -> weft_status {
     guard(|| {
-        let port = handle::borrow(port)?;
+        let port = usable(port)?;
         Ok(blocking(
             timeout_ns,
             || {

@@ -13,6 +13,7 @@
 //! lets the waiter join the line.
 
 mod deadline;
+mod fork;
 pub(crate) mod op;
 mod parker;
 pub(crate) mod port;

@@ -23,6 +23,8 @@ const BATCH: usize = 32;
 pub struct Port {
     queue: Mutex<Ready>,
     signal: Signal,
+    /// The process generation it was made in (see `fork`).
+    generation: u64,
 }
 
 struct Ready {
@@ -39,7 +41,14 @@ impl Port {
                 closed: false,
             }),
             signal: Signal::new()?,
+            generation: super::fork::generation(),
         }))
+    }
+
+    /// Whether this port was made before a `fork()` and this is the child: its fd is the
+    /// parent's too, so the child must not use it (the C ABI answers `WEFT_CLOSED`).
+    pub fn is_inherited(&self) -> bool {
+        self.generation != super::fork::generation()
     }
 
     /// The fd to watch for readability (level-triggered). Owned by the port: do not close.
@@ -55,7 +64,9 @@ impl Port {
     /// Queues a completion; gives it back if the port is closed.
     pub(crate) fn push(&self, op: Arc<OpInner>) -> Result<(), Arc<OpInner>> {
         let mut ready = lock(&self.queue);
-        if ready.closed {
+        // A fork child's copy of a port is closed for it: raising the shared fd would wake
+        // the parent's loop for a completion it never gets.
+        if ready.closed || self.is_inherited() {
             return Err(op);
         }
         if ready.ops.is_empty() {
@@ -133,7 +144,8 @@ impl Port {
         let stranded: Vec<Arc<OpInner>> = {
             let mut ready = lock(&self.queue);
             ready.closed = true;
-            if !ready.ops.is_empty() {
+            // An inherited fd is the parent's too: reading it would take its wake-up.
+            if !ready.ops.is_empty() && !self.is_inherited() {
                 self.signal.clear();
             }
             ready.ops.drain(..).collect()
