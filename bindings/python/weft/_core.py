@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import itertools
+import os
 import select
 import threading
 import time
@@ -448,3 +449,18 @@ async def async_wait_uncancellable(start):
     if cancelled:
         raise asyncio.CancelledError
     return result
+
+
+# ---------------------------------------------------------------------------------- fork
+def _after_fork_in_child():
+    """A fork child must not use its parent's ports: their fds are shared with the parent
+    (libweft answers WEFT_CLOSED for them in the child). Forget them, and the main thread,
+    which after a fork is the thread that forked; each is made again on first use."""
+    global _main_port, _main_ident
+    _main_port = None
+    _main_ident = threading.get_ident()
+    _asyncio_ports.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
