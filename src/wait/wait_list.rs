@@ -197,9 +197,11 @@ impl Popped {
 
     /// Decides the claimed waiter's outcome (nobody else can).
     pub(crate) fn complete(self, outcome: Outcome, wakeups: &mut Wakeups) {
-        // Last touch of a thread waiter: once decided, its frame may go.
-        wakeups.push(self.waiter().complete_claimed(outcome));
+        // The line's reference first: it reads the waiter (thread or async?), and an async
+        // waiter stays alive until `wakeups` drops that reference. Then the decision, the
+        // last touch of a thread waiter: once decided, its frame may go.
         wakeups.release_list_reference(self.0);
+        wakeups.push(self.waiter().complete_claimed(outcome));
     }
 }
 
