@@ -36,7 +36,8 @@ impl Queue {
                 // Wait for a little room, not one slot: a producer outrunning its
                 // consumer then fills several slots per look at the consumers' counter
                 // instead of taking each slot as it frees (a cache-line transfer each).
-                done = self.room.hint() >= self.room.spin_room() && self.put_fast(item, priority);
+                done =
+                    self.room_hint() >= self.capacity.spin_room() && self.put_fast(item, priority);
                 done || self.flags() & !DISCARDING != 0
             }) && done
             {
@@ -160,15 +161,11 @@ impl Queue {
         if self.flags() != 0 {
             return 0;
         }
-        let room = self.room.reserve(items.len() as u64) as usize;
-        if room == 0 {
-            return 0;
+        let pushed = self.items.push_many(items, priority, self.capacity.get());
+        if pushed > 0 {
+            self.after_push();
         }
-        for (i, &item) in items[..room].iter().enumerate() {
-            self.items.push(item, priority(i));
-        }
-        self.after_push();
-        room
+        pushed
     }
 
     /// Takes up to `out.len()` items into `out`, waiting until `deadline` for the first
@@ -211,7 +208,6 @@ impl Queue {
             }
         }
         if got > 0 {
-            self.room.count_out(got as u64);
             self.after_pop();
         }
         got
@@ -234,11 +230,14 @@ impl Queue {
         self.discard_all(discarded);
     }
 
+    /// Free slots now, as a spinning putter sees them (a plain read).
+    fn room_hint(&self) -> u64 {
+        self.capacity.get().saturating_sub(self.items.len())
+    }
+
     /// An item taken out goes back in front (room is not checked: it was inside).
     fn put_back(&self, item: u64) {
-        self.book.count_put_back();
-        self.room.reserve_beyond_capacity();
-        self.items.push_next(item);
+        self.items.put_back(item);
     }
 
     /// Shuts the queue down, as Python 3.13's `Queue.shutdown`: puts fail with `Closed`
@@ -267,7 +266,10 @@ impl Queue {
 
     /// The item the next get would take: `Ok(item)` or `Err(WouldBlock)` (empty).
     pub fn peek(&self) -> Result<u64, Status> {
-        self.items.peek().ok_or(Status::WouldBlock)
+        let peeked = self.items.peek();
+        // A FIFO peek may have made the size read one too high for a moment.
+        self.after_pop();
+        peeked.ok_or(Status::WouldBlock)
     }
 
     /// Discards every item (through the discard callback), counting each as a finished
@@ -275,7 +277,6 @@ impl Queue {
     pub fn clear(&self) -> usize {
         let discarded = self.with_lock(|line, wakeups| {
             let items = self.items.drain();
-            self.room.count_out(items.len() as u64);
             self.settle(line, wakeups);
             items
         });
@@ -286,7 +287,7 @@ impl Queue {
 
     /// Items inside now (a snapshot; puts in progress may be counted).
     pub fn len(&self) -> usize {
-        self.room.len() as usize
+        self.items.len() as usize
     }
 
     pub fn is_empty(&self) -> bool {
@@ -295,7 +296,7 @@ impl Queue {
 
     /// The capacity, or `None` when unbounded.
     pub fn capacity(&self) -> Option<usize> {
-        self.room.capacity()
+        self.capacity.limit()
     }
 
     /// Changes the capacity (`None`: unbounded; `Some(0)` is `Invalid`). Growing lets
@@ -306,8 +307,7 @@ impl Queue {
             return Status::Invalid;
         };
         self.with_lock(|line, wakeups| {
-            self.items.fit(capacity);
-            self.room.set_capacity(stored);
+            self.capacity.set(stored);
             self.settle(line, wakeups);
         });
         Status::Ok

@@ -77,22 +77,14 @@ impl Queue {
         result
     }
 
-    /// Pops a visible item and counts it out (a SeqCst step: see the module comment).
-    fn pop_counted(&self) -> Option<u64> {
-        let item = self.items.pop()?;
-        self.room.count_out(1);
-        Some(item)
-    }
-
     /// The lock-free put: only while nobody waits and there is room. A blocking put or
     /// get retries its fast path in a short spin before it joins the line: a producer and
     /// a consumer running side by side would otherwise meet in the line for every item
     /// (a handoff per item is a rendezvous: several cache-line transfers, often a wake).
     pub(super) fn put_fast(&self, item: u64, priority: i64) -> bool {
-        if self.flags() != 0 || self.room.reserve(1) == 0 {
+        if self.flags() != 0 || !self.items.push(item, priority, self.capacity.get()) {
             return false;
         }
-        self.items.push(item, priority);
         self.after_push();
         true
     }
@@ -166,11 +158,7 @@ impl Queue {
 
     /// Under the mutex, with no getter in line: push if there is room.
     fn push_locked(&self, item: u64, priority: i64) -> bool {
-        if self.room.reserve(1) == 0 {
-            return false;
-        }
-        self.items.push(item, priority);
-        true
+        self.items.push(item, priority, self.capacity.get())
     }
 
     /// Under the mutex: serves the line from its front for as long as the front can be
@@ -207,7 +195,7 @@ impl Queue {
             if waiter.request.offers_item {
                 return None;
             }
-            self.pop_counted()
+            self.items.pop()
         })
         .is_some()
     }
@@ -215,13 +203,9 @@ impl Queue {
     fn admit_one_putter(&self, line: &mut WaitList, wakeups: &mut Wakeups) -> bool {
         line.grant_first(wakeups, |waiter| {
             let (item, priority) = offered(&waiter.request)?;
-            // Reserved only for a claimed putter: a reservation is never undone (it
-            // counts as an accepted put: see `TaskBook`).
-            if self.room.reserve(1) == 0 {
-                return None;
-            }
-            self.items.push(item, priority);
-            Some(0)
+            // Pushed only for a claimed putter: a push is never undone (it counts as an
+            // accepted put: see `tasks.rs`).
+            self.push_locked(item, priority).then_some(0)
         })
         .is_some()
     }
@@ -238,7 +222,7 @@ impl Queue {
         if self.flags() & GETTERS != 0 {
             return None;
         }
-        let item = self.pop_counted()?;
+        let item = self.items.pop()?;
         self.after_pop();
         Some(item)
     }
@@ -300,7 +284,7 @@ impl Queue {
     }
 
     fn take_locked(&self, line: &mut WaitList, wakeups: &mut Wakeups) -> Option<u64> {
-        let item = self.pop_counted()?;
+        let item = self.items.pop()?;
         self.settle(line, wakeups);
         Some(item)
     }
@@ -310,7 +294,7 @@ impl Queue {
     /// empty" really means empty.
     fn take_in_flight(&self, line: &mut WaitList, wakeups: &mut Wakeups) -> Option<u64> {
         let backoff = crossbeam_utils::Backoff::new();
-        while self.room.reserved_not_taken() {
+        while self.items.has_unpopped() {
             if let Some(item) = self.take_locked(line, wakeups) {
                 return Some(item);
             }
@@ -324,9 +308,7 @@ impl Queue {
         if self.flags() & DISCARDING == 0 {
             return Vec::new();
         }
-        let items = self.items.drain();
-        self.room.count_out(items.len() as u64);
-        items
+        self.items.drain()
     }
 }
 /// Whether the line's first waiter is a blocked putter (a decided waiter of the other

@@ -27,7 +27,7 @@ mod tasks;
 
 use crossbeam_utils::CachePadded;
 use items::Items;
-use room::Room;
+use room::Capacity;
 pub use store::QueueKind;
 use tasks::TaskBook;
 
@@ -44,7 +44,7 @@ pub struct Queue {
     items: Items,
     /// Who may be in line, and shutdown (see `line.rs`).
     state: CachePadded<AtomicU64>,
-    room: Room,
+    capacity: Capacity,
     /// The line of blocked putters or getters; its mutex also orders flag changes.
     line: Mutex<WaitList>,
     /// What the task countdown has not been told yet, and the countdown.
@@ -64,7 +64,7 @@ impl Queue {
             kind,
             items: Items::new(kind, capacity),
             state: CachePadded::new(AtomicU64::new(0)),
-            room: Room::new(capacity)?,
+            capacity: Capacity::new(capacity)?,
             line: Mutex::new(WaitList::new()),
             book: CachePadded::new(TaskBook::new()?),
             discard,

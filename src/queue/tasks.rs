@@ -5,13 +5,12 @@
 //! accepted puts from its counters when someone asks (`task_done`, `unfinished`, `join`, a
 //! discard) and raises the countdown by what is new:
 //!
-//! accepted = `pushed` (every slot reservation is an accepted put: a reservation never
-//! fails or is undone once made) − `put_backs` (a got item put back in front takes a slot
-//! again without being a new put) + `handed` (a put handed straight to a waiting getter
-//! reserved no slot).
+//! accepted = items pushed by puts (every push is an accepted put: it never fails or is
+//! undone once made; items put back in front are not counted again: `Items::pushed`) +
+//! `handed` (a put handed straight to a waiting getter pushed nothing).
 //!
-//! A consumer marking an item done has seen the item, so its put's reservation (or handoff
-//! count) happened before: the sync it runs first includes it.
+//! A consumer marking an item done has seen the item, so its put's push (or handoff count)
+//! happened before: the sync it runs first includes it.
 
 use std::ffi::c_void;
 use std::sync::Arc;
@@ -26,7 +25,6 @@ pub(super) struct TaskBook {
     /// Accepted puts not yet marked done, as far as it has been told.
     tasks: Arc<Countdown>,
     handed: AtomicU64,
-    put_backs: AtomicU64,
     /// Accepted puts already added to `tasks` (moved under `syncing`).
     synced: AtomicU64,
     syncing: Mutex<()>,
@@ -37,7 +35,6 @@ impl TaskBook {
         Ok(TaskBook {
             tasks: Arc::new(Countdown::new(0)?),
             handed: AtomicU64::new(0),
-            put_backs: AtomicU64::new(0),
             synced: AtomicU64::new(0),
             syncing: Mutex::new(()),
         })
@@ -48,22 +45,12 @@ impl TaskBook {
     pub(super) fn count_handoff(&self) {
         self.handed.fetch_add(1, Ordering::SeqCst);
     }
-
-    /// A got item is about to take a slot again; counted before the slot is reserved
-    /// (whoever sees the slot sees this: see [`Queue::accepted`]).
-    pub(super) fn count_put_back(&self) {
-        self.put_backs.fetch_add(1, Ordering::SeqCst);
-    }
 }
 
 impl Queue {
-    /// Accepted puts so far; never more than the true number (an in-flight put back is
-    /// seen in `put_backs` if it is seen in `pushed`).
+    /// Accepted puts so far; never more than the true number.
     fn accepted(&self) -> u64 {
-        let pushed = self.room.reserved();
-        let put_backs = self.book.put_backs.load(Ordering::SeqCst);
-        let handed = self.book.handed.load(Ordering::SeqCst);
-        (pushed - put_backs) + handed
+        self.items.pushed() + self.book.handed.load(Ordering::SeqCst)
     }
 
     /// Raises `tasks` by the accepted puts it has not counted yet. Serialized by the
