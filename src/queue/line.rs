@@ -12,8 +12,9 @@
 //! - a getter sets `GETTERS`, then pops once more; a put pushes, then (after a fence)
 //!   reads the flags, and if `GETTERS` is set serves the line under the mutex. Either the
 //!   getter sees the item, or the putter sees the flag.
-//! - a putter sets `PUTTERS`, then re-checks the room; a get counts `popped` (a SeqCst
-//!   read-modify-write), then reads the flags, and if `PUTTERS` is set lets putters in
+//! - a putter sets `PUTTERS`, then re-checks the room; a get counts its item out (a
+//!   SeqCst read-modify-write: the FIFO lane's head, a locked store's `popped`, or the
+//!   front list's length), then reads the flags, and if `PUTTERS` is set lets putters in
 //!   under the mutex. Either the putter sees the room, or the getter sees the flag.
 //!
 //! Under the mutex the line is served from its front (`settle`): waiting getters from the
@@ -93,11 +94,11 @@ impl Queue {
     /// meanwhile, and discard what landed after an immediate shutdown.
     pub(super) fn after_push(&self) {
         // The push must be ordered before the flags read (the putter's half of the
-        // handshake with a joining getter). A FIFO lane's push already is: it reserves its
+        // handshake with a joining getter). A FIFO lane's push already is: it claims its
         // slot with a SeqCst read-modify-write of the lane's tail, and a pop that finds the
-        // tail past its head waits for the item instead of saying "empty" (crossbeam's
-        // `ArrayQueue` and `SegQueue` both do; the getter's fence before its pop then sees
-        // the tail). A locked store publishes on unlock (release only): fence.
+        // tail past its head waits for the item instead of saying "empty" (`lane.rs`; the
+        // getter's fence before its pop then sees the tail). A locked store publishes on
+        // unlock (release only): fence.
         if !self.items.push_orders_later_loads() {
             fence(Ordering::SeqCst);
         }
