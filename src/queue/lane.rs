@@ -25,6 +25,11 @@
 //! drain the old ring up to its `end` before moving on, so items keep their order.
 //! Retired rings stay allocated until the lane goes (a reader may still hold one, and
 //! sizes double, so they cost at most as much as the current ring).
+//!
+//! A grow gives the tail back the value it had, so a push that looked before the grow may
+//! still claim that index afterwards: it writes into the ring that holds the index (see
+//! `push`), and a second grow from a ring that already has an `end` backs off (`grow`).
+//! `tests/loom_queue_lane.rs` models both.
 
 use crossbeam_utils::{Backoff, CachePadded};
 
