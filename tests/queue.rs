@@ -493,3 +493,85 @@ fn growing_past_the_ring_keeps_fifo_order() {
         assert_eq!(q.try_get(), Err(Status::WouldBlock));
     });
 }
+
+/// Items put back in front (`unget`) and peeked items count in a FIFO queue's size: puts
+/// never go in beyond the capacity because of them, and a put-back is not a new task.
+#[test]
+fn put_backs_and_peeks_count_against_the_capacity() {
+    let q = Queue::new(QueueKind::Fifo, Some(2), None).unwrap();
+    assert_eq!(q.try_put(1, 0), Status::Ok);
+    assert_eq!(q.try_put(2, 0), Status::Ok);
+    assert_eq!(q.try_put(3, 0), Status::WouldBlock);
+    assert_eq!(q.try_get(), Ok(1));
+    assert_eq!(q.peek(), Ok(2));
+    assert_eq!(q.len(), 1);
+    assert_eq!(q.try_put(3, 0), Status::Ok);
+    assert_eq!(q.try_put(4, 0), Status::WouldBlock);
+    q.unget(1);
+    assert_eq!(q.len(), 3, "a put-back goes in beyond the capacity");
+    assert_eq!(q.try_get(), Ok(1));
+    assert_eq!(
+        q.try_put(4, 0),
+        Status::WouldBlock,
+        "still full: 2 and 3 inside"
+    );
+    assert_eq!(q.try_get(), Ok(2));
+    assert_eq!(q.try_put(4, 0), Status::Ok);
+    assert_eq!(q.unfinished(), 4, "puts 1..=4; the put-back is no new task");
+    let mut out = [0u64; 4];
+    assert_eq!(q.get_many(&mut out, Deadline::Within(0)), (Status::Ok, 2));
+    assert_eq!(out[..2], [3, 4]);
+}
+
+/// An unbounded FIFO queue whose producers outrun its consumers grows its lane through
+/// many rings while both sides run: every item arrives exactly once, and each consumer
+/// sees each producer's items in order.
+#[test]
+fn unbounded_lane_grows_under_contention() {
+    with_watchdog(60, || {
+        const PRODUCERS: u64 = 3;
+        const PER_PRODUCER: u64 = 100_000;
+        let q = Arc::new(Queue::new(QueueKind::Fifo, None, None).unwrap());
+        let producers: Vec<_> = (0..PRODUCERS)
+            .map(|p| {
+                let q = q.clone();
+                thread::spawn(move || {
+                    for seq in 0..PER_PRODUCER {
+                        assert_eq!(q.try_put((p << 32) | seq, 0), Status::Ok);
+                    }
+                })
+            })
+            .collect();
+        let taken = Arc::new(AtomicUsize::new(0));
+        let consumers: Vec<_> = (0..2)
+            .map(|_| {
+                let (q, taken) = (q.clone(), taken.clone());
+                thread::spawn(move || {
+                    let mut got = Vec::new();
+                    let mut last = [None::<u64>; PRODUCERS as usize];
+                    while taken.load(Ordering::SeqCst) < (PRODUCERS * PER_PRODUCER) as usize {
+                        let Ok(item) = q.get(soon()) else { continue };
+                        taken.fetch_add(1, Ordering::SeqCst);
+                        let (p, seq) = ((item >> 32) as usize, item & 0xffff_ffff);
+                        assert!(last[p].is_none_or(|prev| prev < seq), "order broken");
+                        last[p] = Some(seq);
+                        got.push(item);
+                    }
+                    got
+                })
+            })
+            .collect();
+        producers.into_iter().for_each(|t| t.join().unwrap());
+        let mut all: Vec<u64> = consumers
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect();
+        all.sort_unstable();
+        let expected: Vec<u64> = (0..PRODUCERS)
+            .flat_map(|p| (0..PER_PRODUCER).map(move |seq| (p << 32) | seq))
+            .collect();
+        assert_eq!(all, expected);
+        assert_eq!(q.len(), 0);
+        assert_eq!(q.unfinished(), PRODUCERS * PER_PRODUCER);
+    });
+}
