@@ -26,6 +26,7 @@ use std::sync::Arc;
 
 use crate::Lock;
 use crate::Status;
+use crate::owner::OwnerRequest;
 use crate::sync::{Mutex, MutexGuard, lock};
 use crate::wait::{
     self, Callback, Deadline, Outcome, Place, Port, Request, Started, WaitList, WaitSource, Waiter,
@@ -85,12 +86,7 @@ impl Condition {
         if deadline.has_passed() {
             return Status::Timeout; // a zero timeout: nothing to wait for, lock still held
         }
-        let request = Request {
-            owner,
-            count: depth,
-            handoff: true,
-            ..Request::default()
-        };
+        let request = Request::for_owner(owner, depth, true);
         let (status, _) = {
             let outcome = wait::wait_blocking_for_value(
                 self,
@@ -132,12 +128,7 @@ impl Condition {
             Ok(depth) => depth,
             Err(status) => return Started::Done(status),
         };
-        let request = Request {
-            owner,
-            count: depth,
-            handoff: true,
-            ..Request::default()
-        };
+        let request = Request::for_owner(owner, depth, true);
         let started = wait::wait_async(self, request, port, callback, arg, |_, _| None);
         self.release_held(owner, depth);
         started
@@ -224,6 +215,6 @@ impl WaitSource for Condition {
     /// waiter, now in the lock's line, is handed it).
     fn give_back(&self, request: &Request, _value: u64) {
         self.notify(1);
-        self.release_held(request.owner, request.count);
+        self.release_held(request.owner(), request.count());
     }
 }

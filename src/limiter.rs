@@ -11,6 +11,7 @@ use std::ffi::c_void;
 use std::sync::Arc;
 
 use crate::Status;
+use crate::owner::OwnerRequest;
 use crate::sync::{Mutex, MutexGuard, lock};
 use crate::wait::{
     self, Callback, Deadline, Outcome, Port, Request, Started, WaitList, WaitSource, Wakeups,
@@ -117,12 +118,7 @@ impl Limiter {
         if let Err(status) = self.check(owner, count) {
             return status;
         }
-        let request = Request {
-            owner,
-            count,
-            handoff: true,
-            ..Request::default()
-        };
+        let request = Request::for_owner(owner, count, true);
         wait::block_until(self, request, deadline.start(), |list, _| {
             self.admit(list, owner, count)
         })
@@ -140,12 +136,7 @@ impl Limiter {
         if let Err(status) = self.check(owner, count) {
             return Started::Done(status);
         }
-        let request = Request {
-            owner,
-            count,
-            handoff: true,
-            ..Request::default()
-        };
+        let request = Request::for_owner(owner, count, true);
         wait::wait_async(self, request, port, callback, arg, |list, _| {
             self.admit(list, owner, count)
         })
@@ -201,7 +192,7 @@ impl Limiter {
             match list.complete_first(wakeups, |_| Outcome::Done(Status::Ok)) {
                 Some(request) => {
                     tokens.borrowed += 1;
-                    tokens.borrowers.insert(request.owner, request.count);
+                    tokens.borrowers.insert(request.owner(), request.count());
                 }
                 None => break,
             }
@@ -217,6 +208,6 @@ impl WaitSource for Limiter {
     fn after_withdraw(&self, _list: &mut WaitList, _wakeups: &mut Wakeups) {}
 
     fn give_back(&self, request: &Request, _value: u64) {
-        let _ = self.release(request.owner, request.count);
+        let _ = self.release(request.owner(), request.count());
     }
 }

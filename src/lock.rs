@@ -16,6 +16,7 @@ use std::ffi::c_void;
 use std::sync::Arc;
 
 use crate::Status;
+use crate::owner::OwnerRequest;
 use crate::sync::{AtomicU32, AtomicU64, Mutex, Ordering, lock};
 use crate::wait::{
     self, Callback, Deadline, Outcome, Place, Popped, Port, Request, Started, WaitList, WaitSource,
@@ -253,13 +254,8 @@ impl Lock {
             if deadline.has_passed() {
                 return Status::Timeout;
             }
-            let request = Request {
-                owner,
-                count,
-                handoff: retries >= RETRIES_BEFORE_HANDOFF,
-                ..Request::default()
-            };
-            let spin = self.fairness == Fairness::Fifo || request.handoff;
+            let request = Request::for_owner(owner, count, retries >= RETRIES_BEFORE_HANDOFF);
+            let spin = self.fairness == Fairness::Fifo || request.wants_handoff();
             match wait::wait_blocking(self, request, place, spin, deadline, |_, _| {
                 self.admit(owner, count)
             }) {
@@ -284,12 +280,7 @@ impl Lock {
     ) -> Started {
         match self.try_acquire(owner, count) {
             Status::WouldBlock => {
-                let request = Request {
-                    owner,
-                    count,
-                    handoff: true,
-                    ..Request::default()
-                };
+                let request = Request::for_owner(owner, count, true);
                 wait::wait_async(self, request, port, callback, arg, |_, _| {
                     self.admit(owner, count)
                 })
@@ -365,12 +356,12 @@ impl Lock {
         let woken = list.complete_first(&mut wakeups, |waiter| {
             if self.fairness == Fairness::Throughput
                 && waiter.is_thread()
-                && !waiter.request.handoff
+                && !waiter.request.wants_handoff()
             {
                 handed_off = false;
                 Outcome::Retry
             } else {
-                self.become_owner(waiter.request.owner, waiter.request.count);
+                self.become_owner(waiter.request.owner(), waiter.request.count());
                 handed_off = true;
                 Outcome::Done(Status::Ok)
             }
@@ -399,7 +390,8 @@ impl Lock {
     /// The claim holds off the waiter's own cancel or timeout until this is decided, so
     /// the lock is never taken in the name of a waiter that has already given up.
     pub(crate) fn take_into_line(&self, popped: Popped, wakeups: &mut Wakeups) {
-        let Request { owner, count, .. } = popped.waiter().request;
+        let request = popped.waiter().request;
+        let (owner, count) = (request.owner(), request.count());
         let mut list = lock(&self.waiters);
         match self.admit(owner, count) {
             Some(_) => popped.complete(Outcome::Done(Status::Ok), wakeups),
@@ -442,9 +434,9 @@ impl WaitSource for Lock {
     }
 
     fn give_back(&self, request: &Request, _value: u64) {
-        let depth = self.depth_of(request.owner);
+        let depth = self.depth_of(request.owner());
         if depth > 0 {
-            let _ = self.release(request.owner, depth);
+            let _ = self.release(request.owner(), depth);
         }
     }
 }

@@ -102,6 +102,39 @@ pub fn new_token() -> u64 {
     (1 << 63) | NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
+/// The request of a waiter that wants to *own* something (a lock's levels, a limiter's
+/// token): who, how many levels, and whether it asks for a direct handoff even from a
+/// throughput-mode lock. Locks, conditions (whose waiters move into a lock's line) and
+/// limiters build and read their waiters' requests through this, never through the raw
+/// words.
+pub(crate) trait OwnerRequest {
+    fn for_owner(owner: u64, count: u64, handoff: bool) -> Self;
+    /// The owner token the grant goes to.
+    fn owner(&self) -> u64;
+    /// How many levels (a reentrant lock's depth, a limiter's count).
+    fn count(&self) -> u64;
+    /// Grant directly rather than wake to retry, even in throughput mode.
+    fn wants_handoff(&self) -> bool;
+}
+
+impl OwnerRequest for crate::wait::Request {
+    fn for_owner(owner: u64, count: u64, handoff: bool) -> Self {
+        crate::wait::Request {
+            words: [owner, count],
+            flag: handoff,
+        }
+    }
+    fn owner(&self) -> u64 {
+        self.words[0]
+    }
+    fn count(&self) -> u64 {
+        self.words[1]
+    }
+    fn wants_handoff(&self) -> bool {
+        self.flag
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;

@@ -47,20 +47,23 @@ pub(super) fn getter() -> Request {
     Request::default()
 }
 
+/// A putter's request: the item it offers and its priority (`i64` bits), flagged as an
+/// offer (a getter's request is all zeros).
 pub(super) fn putter(item: u64, priority: i64) -> Request {
     Request {
-        owner: item,
-        count: priority as u64,
-        offers_item: true,
-        ..Request::default()
+        words: [item, priority as u64],
+        flag: true,
     }
+}
+
+/// Whether the request is a putter's.
+fn offers_item(request: &Request) -> bool {
+    request.flag
 }
 
 /// The `(item, priority)` a putter's request carries.
 fn offered(request: &Request) -> Option<(u64, i64)> {
-    request
-        .offers_item
-        .then_some((request.owner, request.count as i64))
+    offers_item(request).then_some((request.words[0], request.words[1] as i64))
 }
 
 impl Queue {
@@ -130,7 +133,7 @@ impl Queue {
         self.settle(line, wakeups);
         if holds_getters(line) {
             let handed = line.grant_first(wakeups, |getter| {
-                (!getter.request.offers_item).then(|| {
+                (!offers_item(&getter.request)).then(|| {
                     // Counted before the getter can see the item (and mark it done).
                     self.book.count_handoff();
                     item
@@ -176,7 +179,7 @@ impl Queue {
         // The kind that could not be served last time round: stop if it is still first.
         let mut stuck = None;
         while let Some(front) = line.front() {
-            let getter_first = !front.request.offers_item;
+            let getter_first = !offers_item(&front.request);
             if stuck == Some(getter_first) {
                 break;
             }
@@ -193,7 +196,7 @@ impl Queue {
     fn serve_one_getter(&self, line: &mut WaitList, wakeups: &mut Wakeups) -> bool {
         line.grant_first(wakeups, |waiter| {
             // Past decided getters a putter may stand first: never take for it.
-            if waiter.request.offers_item {
+            if offers_item(&waiter.request) {
                 return None;
             }
             self.items.pop()
@@ -316,12 +319,12 @@ impl Queue {
 /// kind may still stand in front until its owner removes it: `complete_first` skips it).
 pub(super) fn holds_putters(line: &WaitList) -> bool {
     line.front()
-        .is_some_and(|waiter| waiter.request.offers_item)
+        .is_some_and(|waiter| offers_item(&waiter.request))
 }
 
 fn holds_getters(line: &WaitList) -> bool {
     line.front()
-        .is_some_and(|waiter| !waiter.request.offers_item)
+        .is_some_and(|waiter| !offers_item(&waiter.request))
 }
 
 impl WaitSource for Queue {
@@ -337,7 +340,7 @@ impl WaitSource for Queue {
 
     /// A put that was accepted cannot be undone (its item may be gone already).
     fn takes_back(&self, request: &Request) -> bool {
-        !request.offers_item
+        !offers_item(request)
     }
 
     /// A got item that could not be delivered goes back to be taken next: to the first

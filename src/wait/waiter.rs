@@ -66,18 +66,15 @@ impl Outcome {
     }
 }
 
-/// What a waiter asks its primitive for; read by the granter.
+/// What a waiter asks its primitive for, read by the granter: two payload words and a
+/// flag. Their meaning belongs to the primitive, which builds and reads them only through
+/// typed accessors in its own file (an owner's request in `owner.rs`: token, levels,
+/// direct handoff; a queue putter's item and priority in `queue/line.rs`). The core never
+/// looks inside.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Request {
-    /// The owner token the grant goes to (locks), or 0.
-    pub owner: u64,
-    /// How many units (recursion levels of a reentrant lock, permits...).
-    pub count: u64,
-    /// Grant directly rather than wake to retry, even in throughput mode.
-    pub handoff: bool,
-    /// A queue putter: `owner` is the item it offers and `count` its priority (`i64`
-    /// bits). See `queue::offered`.
-    pub offers_item: bool,
+    pub words: [u64; 2],
+    pub flag: bool,
 }
 
 /// How the waiter learns of its outcome.
