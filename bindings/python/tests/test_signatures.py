@@ -17,6 +17,8 @@ HEADER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".
 # Header functions that are not in SIGNATURES, each with where it is declared instead.
 OUTSIDE_TABLE = {
     "weft_status_str": (_lib._status_str, ctypes.c_char_p),  # returns a string
+    "weft_version": (_lib._cdll.weft_version, ctypes.c_uint32),  # _check_version
+    "weft_version_string": (_lib._version_string, ctypes.c_char_p),
 }
 
 _SCALARS = {
@@ -108,7 +110,7 @@ def header_text():
 def test_header_is_parsed(header_text):
     functions = header_functions(header_text)
     # one prototype per exported function: as many as the header has declarations
-    assert len(functions) == len(re.findall(r"(?m)^(?:weft_status|const char \*)\s*weft_\w+\(",
+    assert len(functions) == len(re.findall(r"(?m)^(?:weft_status|const char \*|uint32_t)\s*weft_\w+\(",
                                             header_text))
     assert functions["weft_queue_put_many"] == (
         "weft_status", ["struct weft_queue *", "void *const *", "const int64_t *", "size_t",

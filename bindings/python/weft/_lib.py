@@ -305,6 +305,9 @@ def _check_version(path, cdll, required=REQUIRED_VERSION):
 
 
 library_version = _check_version(load_path, _cdll)
+_version_string = _cdll.weft_version_string
+_version_string.argtypes = []
+_version_string.restype = ctypes.c_char_p
 
 
 class _Table:
