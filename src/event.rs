@@ -1,6 +1,8 @@
 //! Events: one-time (set once, never cleared) and reusable (set / clear).
 //!
-//! `set` completes every waiter queued at that moment, under the line's mutex; a `clear`
+//! `set` completes every waiter queued at that moment, under the line's mutex, then wakes
+//! the sleeping threads among them with one futex broadcast on a word they share
+//! (`wait::block_until_broadcast`), not one wake each; a `clear`
 //! that follows at once cannot take their wakeup back (it is already decided), while
 //! later arrivals find the event clear and wait. The flag is read without the mutex on
 //! the fast path; every change of it happens under the mutex, so a waiter's `admit`
@@ -17,6 +19,8 @@ use crate::wait::{
 
 pub struct Event {
     set: AtomicU32,
+    /// The word its sleeping threads share: `set` wakes them all with one broadcast.
+    sleepers: AtomicU32,
     reusable: bool,
     waiters: Mutex<WaitList>,
 }
@@ -35,6 +39,7 @@ impl Event {
     fn with(reusable: bool) -> Event {
         Event {
             set: AtomicU32::new(0),
+            sleepers: AtomicU32::new(0),
             reusable,
             waiters: Mutex::new(WaitList::new()),
         }
@@ -65,6 +70,10 @@ impl Event {
         let woken = list.complete_all(&mut wakeups, Outcome::Done(Status::Ok));
         drop(list);
         wakeups.fire();
+        if woken > 0 {
+            // Every thread waiter is decided (none was woken on its own word): one wake.
+            wait::broadcast(&self.sleepers);
+        }
         woken
     }
 
@@ -92,7 +101,9 @@ impl Event {
         if self.is_set() {
             return Status::Ok;
         }
-        wait::block_until(self, Request::default(), deadline, |_, _| self.admit())
+        wait::block_until_broadcast(self, Request::default(), deadline, &self.sleepers, |_, _| {
+            self.admit()
+        })
     }
 
     /// `Done(Ok)` if set now, else `Pending`: the op completes when the event is set.

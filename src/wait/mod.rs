@@ -33,7 +33,7 @@ use crate::Status;
 use crate::sync::{Mutex, lock};
 use op::OpInner;
 use parker::Parker;
-pub(crate) use parker::spin_until;
+pub(crate) use parker::{broadcast, spin_until};
 pub(crate) use wait_list::{Popped, WaitList, Wakeups};
 pub(crate) use waiter::{Face, Outcome, Request, Waiter};
 
@@ -101,8 +101,40 @@ pub(crate) fn wait_blocking_for_value<S: WaitSource + ?Sized>(
     admit: impl FnOnce(&mut WaitList, &mut Wakeups) -> Option<Status>,
     after_link: impl FnOnce(),
 ) -> (Outcome, u64) {
+    let parker = Parker::new();
+    wait_blocking_with(source, request, place, spin, deadline, admit, after_link, parker)
+}
+
+/// [`block_until`] for a primitive whose granter decides all its waiters at once and then
+/// wakes them with one [`broadcast`] of `word` (an event's `set`): the thread sleeps on
+/// that shared word instead of its own.
+pub(crate) fn block_until_broadcast<S: WaitSource + ?Sized>(
+    source: &S,
+    request: Request,
+    deadline: Deadline,
+    word: &crate::sync::AtomicU32,
+    admit: impl FnOnce(&mut WaitList, &mut Wakeups) -> Option<Status>,
+) -> Status {
+    let parker = Parker::sharing(word);
+    match wait_blocking_with(source, request, Place::Back, true, deadline, admit, || {}, parker) {
+        (Outcome::Done(status), _) => status,
+        (Outcome::Retry, _) => unreachable!("broadcast waiters are handed a final status"),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn wait_blocking_with<S: WaitSource + ?Sized>(
+    source: &S,
+    request: Request,
+    place: Place,
+    spin: bool,
+    deadline: Deadline,
+    admit: impl FnOnce(&mut WaitList, &mut Wakeups) -> Option<Status>,
+    after_link: impl FnOnce(),
+    parker: Parker,
+) -> (Outcome, u64) {
     let deadline = deadline.start();
-    let waiter = Waiter::new(request, Face::Thread(Parker::new()));
+    let waiter = Waiter::new(request, Face::Thread(parker));
     {
         let mut wakeups = Wakeups::new();
         let mut list = lock(source.waiters());

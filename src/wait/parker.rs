@@ -14,8 +14,17 @@ use crate::sync::Ordering;
 mod imp {
     use super::*;
 
-    /// Nothing to carry: the state word's address is the wake handle.
-    pub(crate) struct Parker;
+    /// Where the thread sleeps: on its waiter's state word (null: the state word's address
+    /// is the wake handle), or on a word it shares with every thread waiter of one
+    /// primitive, which that primitive's granter wakes all at once ([`broadcast`]).
+    pub(crate) struct Parker {
+        shared: *const AtomicU32,
+    }
+
+    // SAFETY: the shared word belongs to the primitive the thread is waiting on, which
+    // outlives the wait; it is only read and passed to the futex syscall.
+    unsafe impl Send for Parker {}
+    unsafe impl Sync for Parker {}
 
     /// The address of a sleeping waiter's futex word.
     pub(crate) struct Unparker(*const AtomicU32);
@@ -25,7 +34,20 @@ mod imp {
 
     impl Parker {
         pub(crate) fn new() -> Self {
-            Parker
+            Parker {
+                shared: std::ptr::null(),
+            }
+        }
+
+        /// A parker that sleeps on `word`, shared by the primitive's thread waiters.
+        pub(crate) fn sharing(word: &AtomicU32) -> Self {
+            Parker { shared: word }
+        }
+
+        /// The shared word, if this parker sleeps on one.
+        pub(crate) fn shared(&self) -> Option<&AtomicU32> {
+            // SAFETY: see the `Sync` impl: the primitive outlives the wait.
+            unsafe { self.shared.as_ref() }
         }
 
         pub(crate) fn unparker(&self, word: &AtomicU32) -> Unparker {
@@ -72,6 +94,22 @@ mod imp {
             }
         }
     }
+
+    /// Wakes every thread sleeping on a shared word, with one syscall, after their
+    /// waiters were decided: bumps the word first, so a thread that read it before the
+    /// decision and has not slept yet does not sleep (its futex wait sees a new value).
+    pub(crate) fn broadcast(word: &AtomicU32) {
+        word.fetch_add(1, crate::sync::Ordering::SeqCst);
+        // SAFETY: `word` is a live u32; FUTEX_WAKE only uses its address as a key.
+        unsafe {
+            libc::syscall(
+                libc::SYS_futex,
+                word as *const AtomicU32,
+                libc::FUTEX_WAKE | libc::FUTEX_PRIVATE_FLAG,
+                i32::MAX,
+            );
+        }
+    }
 }
 
 #[cfg(not(all(target_os = "linux", not(loom), not(feature = "portable"))))]
@@ -90,6 +128,15 @@ mod imp {
     impl Parker {
         pub(crate) fn new() -> Self {
             Parker(thread::current())
+        }
+
+        /// Here a shared word would not help: each waiter is unparked by its own handle.
+        pub(crate) fn sharing(_word: &AtomicU32) -> Self {
+            Self::new()
+        }
+
+        pub(crate) fn shared(&self) -> Option<&AtomicU32> {
+            None
         }
 
         pub(crate) fn unparker(&self, _word: &AtomicU32) -> Unparker {
@@ -115,9 +162,12 @@ mod imp {
             self.0.unpark();
         }
     }
+
+    /// Nothing sleeps on a shared word here (see `Parker::sharing`).
+    pub(crate) fn broadcast(_word: &AtomicU32) {}
 }
 
-pub(crate) use imp::{Parker, Unparker};
+pub(crate) use imp::{Parker, Unparker, broadcast};
 
 /// Spins briefly before a thread sleeps: a waker on another CPU usually arrives within a
 /// few hundred nanoseconds, while a sleep and wake costs tens of microseconds on a VM. The

@@ -256,6 +256,9 @@ impl Waiter {
         if spin && super::parker::spin_until(|| self.outcome().is_some()) {
             return self.outcome();
         }
+        if let Some(word) = parker.shared() {
+            return self.park_on_shared(word, deadline);
+        }
         // PENDING → SLEEPING, keeping a granter's claim (whose completion then wakes us).
         let backoff = crossbeam_utils::Backoff::new();
         let mut current = self.state.load(Ordering::Acquire);
@@ -292,6 +295,37 @@ impl Waiter {
                 // The word is not `SLEEPING` while a granter decides: wait it out.
                 snooze(&backoff);
             }
+        }
+    }
+}
+
+impl Waiter {
+    /// `park` for a waiter that sleeps on a word shared by its primitive's thread waiters
+    /// (an event's). Its state never becomes `SLEEPING`, so a granter's completion wakes
+    /// nobody by itself: the granter decides every waiter, then [`broadcast`]s the word.
+    /// The word is read *before* the outcome: a decision made after that read comes with a
+    /// bump of the word, which the futex wait then sees (or whose wake it gets).
+    ///
+    /// [`broadcast`]: super::parker::broadcast
+    fn park_on_shared(&self, word: &AtomicU32, deadline: super::Deadline) -> Option<Outcome> {
+        let Face::Thread(parker) = &self.face else {
+            unreachable!("only thread waiters park")
+        };
+        loop {
+            let seen = word.load(Ordering::SeqCst);
+            if let Some(outcome) = self.outcome() {
+                return Some(outcome);
+            }
+            if deadline.has_passed() {
+                return match self.try_complete(Outcome::Done(Status::Timeout)) {
+                    Some(completion) => {
+                        completion.discard_self();
+                        None
+                    }
+                    None => self.outcome(),
+                };
+            }
+            parker.sleep(word, seen, deadline);
         }
     }
 }
