@@ -1,0 +1,35 @@
+package weft
+
+import (
+	"sync/atomic"
+	"unsafe"
+)
+
+// ref is a Go object's one reference to a weft handle (habit: each binding object owns
+// exactly one reference). Close drops it once; later calls find nil and panic with the
+// type's name instead of passing NULL to C. Constructors set a finalizer that calls
+// Close, as a backstop only; every method ends with runtime.KeepAlive on its object so
+// the finalizer cannot free the handle during a call.
+type ref[P any] struct {
+	p atomic.Pointer[P]
+}
+
+func (r *ref[P]) get(typeName string) *P {
+	p := r.p.Load()
+	if p == nil {
+		panic("weft: " + typeName + " used after Close")
+	}
+	return p
+}
+
+// close drops the reference with free; idempotent.
+func (r *ref[P]) close(free func(*P) error) error {
+	p := r.p.Swap(nil)
+	if p == nil {
+		return nil
+	}
+	return free(p)
+}
+
+// handle returns the C pointer for C code or another binding (nil after Close).
+func (r *ref[P]) handle() unsafe.Pointer { return unsafe.Pointer(r.p.Load()) }

@@ -1,0 +1,139 @@
+package weft
+
+// #include "shim.h"
+import "C"
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+)
+
+// How waits reach goroutines without an OS thread each.
+//
+// A goroutine that must wait starts the weft *_async call with one of pumpCount ports
+// and an id, and parks on its waiter's channel. Each port has one pump goroutine that
+// blocks in C (weft_port_wait, then weft_port_poll: one cgo call per batch) and sends
+// each completion's status to the waiter registered under its id. A goroutine blocked
+// in a cgo call holds its OS thread, so the pumps hold pumpCount threads in all, however
+// many goroutines wait. C never calls Go.
+//
+// The ports live as long as the process, so a completion is never redirected by a port
+// close (which would turn a grant into WEFT_CANCELLED behind the waiter's back).
+
+// pumpCount is fixed: two pumps keep completions flowing while one is busy handing out
+// a batch, and cost two OS threads.
+const pumpCount = 2
+
+// pumpBatch is how many completions one cgo call brings back at most.
+const pumpBatch = 64
+
+type waiter struct {
+	done chan C.weft_status // buffered 1: the pump never blocks on it
+}
+
+var waiterPool = sync.Pool{New: func() any { return &waiter{done: make(chan C.weft_status, 1)} }}
+
+// The registry maps ids to parked waiters, in shards so pumps and starters rarely meet.
+const registryShards = 64
+
+type registryShard struct {
+	mu      sync.Mutex
+	waiters map[uintptr]*waiter
+	_       [40]byte // one shard per cache line
+}
+
+var (
+	registry  [registryShards]registryShard
+	lastID    uint64
+	ports     [pumpCount]*C.weft_port
+	pumpsOnce sync.Once
+)
+
+func startPumps() {
+	for i := range registry {
+		registry[i].waiters = make(map[uintptr]*waiter)
+	}
+	for i := range ports {
+		mustOK(C.weft_port_new(&ports[i]), "weft_port_new")
+		go pump(ports[i])
+	}
+}
+
+func pump(port *C.weft_port) {
+	var batch [pumpBatch]C.weftgo_completion
+	for {
+		n := int(C.weftgo_port_next(port, &batch[0], pumpBatch))
+		for _, c := range batch[:n] {
+			shard := &registry[uintptr(c.id)%registryShards]
+			shard.mu.Lock()
+			w := shard.waiters[uintptr(c.id)]
+			delete(shard.waiters, uintptr(c.id))
+			shard.mu.Unlock()
+			if w == nil {
+				panic("weft: a completion for no waiter (an op completed twice?)")
+			}
+			w.done <- c.status
+		}
+	}
+}
+
+// pending is one wait in progress: a registered waiter, its id and port, and the op
+// once the start call returned WEFT_PENDING.
+type pending struct {
+	w    *waiter
+	id   uintptr
+	port *C.weft_port
+	op   *C.weft_op
+}
+
+// register parks a waiter under a fresh id before the start call, since the completion
+// may reach a pump before the start call returns.
+func register() pending {
+	pumpsOnce.Do(startPumps)
+	id := uintptr(atomic.AddUint64(&lastID, 1))
+	w := waiterPool.Get().(*waiter)
+	shard := &registry[id%registryShards]
+	shard.mu.Lock()
+	shard.waiters[id] = w
+	shard.mu.Unlock()
+	return pending{w: w, id: id, port: ports[id%pumpCount]}
+}
+
+// started takes the start call's status. Anything but WEFT_PENDING means no completion
+// follows: the waiter is withdrawn and started returns false.
+func (p *pending) started(st C.weft_status) bool {
+	if st == C.WEFT_PENDING {
+		return true
+	}
+	shard := &registry[p.id%registryShards]
+	shard.mu.Lock()
+	delete(shard.waiters, p.id)
+	shard.mu.Unlock()
+	waiterPool.Put(p.w)
+	return false
+}
+
+// await parks until the op completes and returns its final status, and whether the
+// context ended first (then the op was cancelled; the status says who won: WEFT_OK
+// means the grant came first and is the caller's to give back). The op's item (queue
+// gets) and value (barrier index) are read before the op is freed.
+func (p *pending) await(ctx context.Context) (st C.weft_status, item uintptr, value uint64, ctxDone bool) {
+	var done <-chan struct{}
+	if ctx != nil {
+		done = ctx.Done()
+	}
+	select {
+	case st = <-p.w.done:
+	case <-done:
+		ctxDone = true
+		C.weft_op_cancel(p.op)
+		// The completion follows exactly once, whoever won.
+		st = <-p.w.done
+	}
+	waiterPool.Put(p.w)
+	var citem C.uintptr_t
+	var cvalue C.uint64_t
+	C.weftgo_op_finish(p.op, &citem, &cvalue)
+	return st, uintptr(citem), uint64(cvalue), ctxDone
+}

@@ -1,0 +1,127 @@
+#include "shim.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+size_t weftgo_port_next(weft_port *port, weftgo_completion *out, size_t max) {
+  weft_completion batch[64];
+  if (max > 64) max = 64;
+  for (;;) {
+    size_t n = 0;
+    if (weft_port_wait(port, WEFT_FOREVER) != WEFT_OK) continue;
+    if (weft_port_poll(port, batch, max, &n) != WEFT_OK || n == 0) continue;
+    for (size_t i = 0; i < n; i++) {
+      out[i].id = (uintptr_t)batch[i].arg;
+      out[i].status = batch[i].status;
+    }
+    return n;
+  }
+}
+
+weft_status weftgo_op_finish(weft_op *op, uintptr_t *item_out, uint64_t *value_out) {
+  if (item_out) {
+    void *item = NULL;
+    if (weft_op_item(op, &item) == WEFT_OK) *item_out = (uintptr_t)item;
+  }
+  if (value_out) weft_op_value(op, value_out);
+  return weft_op_free(op);
+}
+
+#define ARG(id) NULL, (void *)(id)
+
+weft_status weftgo_lock_acquire_async(weft_lock *l, uint64_t owner, weft_port *port, uintptr_t id, weft_op **op) {
+  return weft_lock_acquire_async(l, owner, port, ARG(id), op);
+}
+weft_status weftgo_rlock_acquire_async(weft_rlock *l, uint64_t owner, weft_port *port, uintptr_t id, weft_op **op) {
+  return weft_rlock_acquire_async(l, owner, 1, port, ARG(id), op);
+}
+weft_status weftgo_sem_acquire_async(weft_sem *s, weft_port *port, uintptr_t id, weft_op **op) {
+  return weft_sem_acquire_async(s, port, ARG(id), op);
+}
+weft_status weftgo_cond_wait_async(weft_cond *c, uint64_t owner, weft_port *port, uintptr_t id, weft_op **op) {
+  return weft_cond_wait_async(c, owner, port, ARG(id), op);
+}
+weft_status weftgo_event_wait_async(weft_event *e, weft_port *port, uintptr_t id, weft_op **op) {
+  return weft_event_wait_async(e, port, ARG(id), op);
+}
+weft_status weftgo_countdown_wait_async(weft_countdown *c, weft_port *port, uintptr_t id, weft_op **op) {
+  return weft_countdown_wait_async(c, port, ARG(id), op);
+}
+weft_status weftgo_barrier_wait_async(weft_barrier *b, weft_port *port, uintptr_t id, weft_op **op, uint64_t *index) {
+  return weft_barrier_wait_async(b, port, ARG(id), op, index);
+}
+weft_status weftgo_limiter_acquire_async(weft_limiter *l, uint64_t owner, weft_port *port, uintptr_t id, weft_op **op) {
+  return weft_limiter_acquire_async(l, owner, 1, port, ARG(id), op);
+}
+weft_status weftgo_queue_put_async(weft_queue *q, uintptr_t item, int64_t priority, weft_port *port, uintptr_t id, weft_op **op) {
+  return weft_queue_put_async(q, (void *)item, priority, port, ARG(id), op);
+}
+weft_status weftgo_queue_get_async(weft_queue *q, uintptr_t *item, weft_port *port, uintptr_t id, weft_op **op) {
+  void *got = NULL;
+  weft_status st = weft_queue_get_async(q, &got, port, ARG(id), op);
+  if (st == WEFT_OK) *item = (uintptr_t)got;
+  return st;
+}
+weft_status weftgo_queue_join_async(weft_queue *q, weft_port *port, uintptr_t id, weft_op **op) {
+  return weft_queue_join_async(q, port, ARG(id), op);
+}
+
+weft_status weftgo_queue_try_put(weft_queue *q, uintptr_t item, int64_t priority) {
+  return weft_queue_try_put(q, (void *)item, priority);
+}
+weft_status weftgo_queue_try_get(weft_queue *q, uintptr_t *item) {
+  void *got = NULL;
+  weft_status st = weft_queue_try_get(q, &got);
+  if (st == WEFT_OK) *item = (uintptr_t)got;
+  return st;
+}
+weft_status weftgo_queue_unget(weft_queue *q, uintptr_t item) {
+  return weft_queue_unget(q, (void *)item);
+}
+weft_status weftgo_queue_peek(weft_queue *q, uintptr_t *item) {
+  void *got = NULL;
+  weft_status st = weft_queue_peek(q, &got);
+  if (st == WEFT_OK) *item = (uintptr_t)got;
+  return st;
+}
+
+/* The discard list: items a queue discarded, waiting for Go to release their handles. */
+static pthread_mutex_t discarded_mutex = PTHREAD_MUTEX_INITIALIZER;
+static uintptr_t *discarded;
+static size_t discarded_len, discarded_cap;
+
+static void park_discarded(void *ctx, void *item) {
+  (void)ctx;
+  pthread_mutex_lock(&discarded_mutex);
+  if (discarded_len == discarded_cap) {
+    size_t cap = discarded_cap ? 2 * discarded_cap : 64;
+    uintptr_t *grown = realloc(discarded, cap * sizeof *grown);
+    if (!grown) abort(); /* as weft itself does when memory runs out */
+    discarded = grown;
+    discarded_cap = cap;
+  }
+  discarded[discarded_len++] = (uintptr_t)item;
+  pthread_mutex_unlock(&discarded_mutex);
+}
+
+weft_status weftgo_queue_new_discarding(uint32_t kind, int64_t capacity, weft_queue **q) {
+  return weft_queue_new(kind, capacity, park_discarded, NULL, q);
+}
+
+size_t weftgo_discarded_take(uintptr_t *out, size_t max) {
+  pthread_mutex_lock(&discarded_mutex);
+  size_t n = discarded_len < max ? discarded_len : max;
+  for (size_t i = 0; i < n; i++) out[i] = discarded[--discarded_len];
+  pthread_mutex_unlock(&discarded_mutex);
+  return n;
+}
+
+weft_status weftgo_flag_set(weft_flag *f, uintptr_t value, bool *won) {
+  return weft_flag_set(f, (void *)value, won);
+}
+weft_status weftgo_flag_get(weft_flag *f, bool *is_set, uintptr_t *value) {
+  void *got = NULL;
+  weft_status st = weft_flag_get(f, is_set, &got);
+  if (st == WEFT_OK) *value = (uintptr_t)got;
+  return st;
+}

@@ -1,0 +1,52 @@
+/* The C side of the Go binding: thin wrappers that take and give uintptr_t where weft
+ * takes void * (a waiter id or an item handle is an integer, never a pointer, so Go must
+ * not hold it as an unsafe.Pointer), and the pump's blocking wait-then-poll as one call.
+ * Nothing here keeps a Go pointer. */
+#ifndef WEFT_GO_SHIM_H
+#define WEFT_GO_SHIM_H
+
+#include <stdint.h>
+#include <weft.h>
+
+/* One completion as the pumps read it: the waiter id the op was started with. */
+typedef struct weftgo_completion {
+  uintptr_t id;
+  weft_status status;
+} weftgo_completion;
+
+/* Blocks until the port has completions, then moves up to max of them into out. */
+size_t weftgo_port_next(weft_port *port, weftgo_completion *out, size_t max);
+
+/* Reads an ended op's item (queue gets) and value (barrier index), then frees it. */
+weft_status weftgo_op_finish(weft_op *op, uintptr_t *item_out, uint64_t *value_out);
+
+/* The *_async starters, completing into `port` with `id` as the completion's arg. */
+weft_status weftgo_lock_acquire_async(weft_lock *l, uint64_t owner, weft_port *port, uintptr_t id, weft_op **op);
+weft_status weftgo_rlock_acquire_async(weft_rlock *l, uint64_t owner, weft_port *port, uintptr_t id, weft_op **op);
+weft_status weftgo_sem_acquire_async(weft_sem *s, weft_port *port, uintptr_t id, weft_op **op);
+weft_status weftgo_cond_wait_async(weft_cond *c, uint64_t owner, weft_port *port, uintptr_t id, weft_op **op);
+weft_status weftgo_event_wait_async(weft_event *e, weft_port *port, uintptr_t id, weft_op **op);
+weft_status weftgo_countdown_wait_async(weft_countdown *c, weft_port *port, uintptr_t id, weft_op **op);
+weft_status weftgo_barrier_wait_async(weft_barrier *b, weft_port *port, uintptr_t id, weft_op **op, uint64_t *index);
+weft_status weftgo_limiter_acquire_async(weft_limiter *l, uint64_t owner, weft_port *port, uintptr_t id, weft_op **op);
+weft_status weftgo_queue_put_async(weft_queue *q, uintptr_t item, int64_t priority, weft_port *port, uintptr_t id, weft_op **op);
+weft_status weftgo_queue_get_async(weft_queue *q, uintptr_t *item, weft_port *port, uintptr_t id, weft_op **op);
+weft_status weftgo_queue_join_async(weft_queue *q, weft_port *port, uintptr_t id, weft_op **op);
+
+/* Queue items as integers. */
+weft_status weftgo_queue_try_put(weft_queue *q, uintptr_t item, int64_t priority);
+weft_status weftgo_queue_try_get(weft_queue *q, uintptr_t *item);
+weft_status weftgo_queue_unget(weft_queue *q, uintptr_t item);
+weft_status weftgo_queue_peek(weft_queue *q, uintptr_t *item);
+
+/* A queue whose discarded items (clear, immediate shutdown, last free) are parked in the
+ * process-wide discard list, for Go to release their handles (no call into Go from C). */
+weft_status weftgo_queue_new_discarding(uint32_t kind, int64_t capacity, weft_queue **q);
+/* Moves up to max parked items into out; returns how many. */
+size_t weftgo_discarded_take(uintptr_t *out, size_t max);
+
+/* A flag's value as an integer. */
+weft_status weftgo_flag_set(weft_flag *f, uintptr_t value, bool *won);
+weft_status weftgo_flag_get(weft_flag *f, bool *is_set, uintptr_t *value);
+
+#endif

@@ -1,0 +1,46 @@
+package weft
+
+// #include "shim.h"
+import "C"
+
+import "context"
+
+// startFunc starts one weft *_async call completing into port with id as its arg.
+type startFunc func(port *C.weft_port, id C.uintptr_t, op **C.weft_op) C.weft_status
+
+// wait is the slow path shared by every blocking and *Context call, taken after the
+// caller's one-cgo-call try failed: start the async op, park on a channel until its
+// completion, cancel it if ctx ends first. It returns the start call's status if that
+// did not pend (WEFT_OK: granted at once), else the op's final status, with the op's
+// item and value, and whether ctx ended first (an op is not started once it has).
+func wait(ctx context.Context, start startFunc) (st C.weft_status, item uintptr, value uint64, ctxDone bool) {
+	if ctx.Err() != nil {
+		return C.WEFT_CANCELLED, 0, 0, true // ended before it started: nothing to undo
+	}
+	p := register()
+	st = start(p.port, C.uintptr_t(p.id), &p.op)
+	if !p.started(st) {
+		return st, 0, 0, false
+	}
+	return p.await(ctx)
+}
+
+// settle turns a wait's end into the call's result. A grant is success, unless ctx
+// ended first: then undo gives the grant back (nothing happened, as far as anyone can
+// tell) and the call returns ctx.Err(). A cancelled op returns ctx.Err(); any other
+// status is returned as a Status error.
+func settle(ctx context.Context, st C.weft_status, ctxDone bool, undo func()) error {
+	switch {
+	case st == C.WEFT_OK && !ctxDone:
+		return nil
+	case st == C.WEFT_OK:
+		if undo != nil {
+			undo()
+		}
+		return ctx.Err()
+	case ctxDone:
+		return ctx.Err()
+	default:
+		return Status(st)
+	}
+}
