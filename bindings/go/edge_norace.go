@@ -8,3 +8,5 @@ type edge struct{}
 
 func (e *edge) publish() {}
 func (e *edge) observe() {}
+
+const raceEnabled = false

@@ -12,3 +12,7 @@ type edge struct{ n uint32 }
 
 func (e *edge) publish() { atomic.AddUint32(&e.n, 1) }
 func (e *edge) observe() { atomic.LoadUint32(&e.n) }
+
+// raceEnabled lets tests scale down under the race detector (which allows at most 8128
+// live goroutines).
+const raceEnabled = true

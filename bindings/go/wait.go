@@ -18,7 +18,9 @@ func wait(ctx context.Context, start startFunc) (st C.weft_status, item uintptr,
 		return C.WEFT_CANCELLED, 0, 0, true // ended before it started: nothing to undo
 	}
 	p := register()
-	st = start(p.port, C.uintptr_t(p.id), &p.op)
+	var op *C.weft_op // on its own: cgo refuses &p.op, p holds a Go pointer
+	st = start(p.port, C.uintptr_t(p.id), &op)
+	p.op = op
 	if !p.started(st) {
 		return st, 0, 0, false
 	}
