@@ -155,6 +155,9 @@ func TestMutexLockContextCancelRace(t *testing.T) {
 					t.Error("two holders at once")
 				}
 				atomic.AddInt64(&entered, 1)
+				if r.Intn(4) == 0 {
+					time.Sleep(time.Duration(r.Intn(20)) * time.Microsecond) // let waiters queue
+				}
 				atomic.AddInt32(&inside, -1)
 				m.Unlock()
 				cancel()
@@ -165,9 +168,8 @@ func TestMutexLockContextCancelRace(t *testing.T) {
 	if entered != succeeded || succeeded+cancelled != goroutines*int64(rounds) {
 		t.Fatalf("entered %d, succeeded %d, cancelled %d", entered, succeeded, cancelled)
 	}
-	if cancelled == 0 {
-		t.Log("no cancellation happened in this run")
-	}
+	t.Logf("entered %d, cancelled %d; grants given back so far in this process: %d",
+		entered, cancelled, atomic.LoadUint64(&grantsGivenBack))
 	if m.Waiting() != 0 || !m.TryLock() {
 		t.Fatal("the lock was left held or waited on")
 	}

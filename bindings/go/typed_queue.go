@@ -140,7 +140,7 @@ func QueueFromHandle[T any](h unsafe.Pointer) *Queue[T] {
 func adoptQueue[T any](p *C.weft_queue) *Queue[T] {
 	q := &Queue[T]{}
 	q.ref.p.Store(p)
-	runtime.SetFinalizer(q, (*Queue[T]).Close)
+	runtime.SetFinalizer(q, func(q *Queue[T]) { _ = q.Close() }) // not (*Queue[T]).Close: Go 1.19 miscompiles it
 	return q
 }
 
@@ -166,7 +166,7 @@ type PriorityQueue[T any] struct {
 func NewPriorityQueue[T any](capacity int) *PriorityQueue[T] {
 	q := &PriorityQueue[T]{}
 	q.ref.p.Store(newWeftQueue(Priority, capacity))
-	runtime.SetFinalizer(q, (*PriorityQueue[T]).Close)
+	runtime.SetFinalizer(q, func(q *PriorityQueue[T]) { _ = q.Close() })
 	return q
 }
 

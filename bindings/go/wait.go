@@ -3,7 +3,14 @@ package weft
 // #include "shim.h"
 import "C"
 
-import "context"
+import (
+	"context"
+	"sync/atomic"
+)
+
+// grantsGivenBack counts the grants that won a race with their cancellation (the tests
+// log it, to show the race they hammer did happen).
+var grantsGivenBack uint64
 
 // startFunc starts one weft *_async call completing into port with id as its arg.
 type startFunc func(port *C.weft_port, id C.uintptr_t, op **C.weft_op) C.weft_status
@@ -39,6 +46,7 @@ func settle(ctx context.Context, st C.weft_status, ctxDone bool, undo func()) er
 		if undo != nil {
 			undo()
 		}
+		atomic.AddUint64(&grantsGivenBack, 1)
 		return ctx.Err()
 	case ctxDone:
 		return ctx.Err()
