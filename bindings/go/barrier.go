@@ -66,9 +66,12 @@ func (b *Barrier) WaitContext(ctx context.Context) (int, error) {
 	st, _, value, ctxDone := wait(ctx, func(port *C.weft_port, id C.uintptr_t, op **C.weft_op) C.weft_status {
 		started = C.weftgo_barrier_wait_async(b.ptr(), port, id, op, &index)
 		return started
-	})
+	}, &b.ref.goWaiters)
 	runtime.KeepAlive(b)
 	b.edge.observe()
+	if started != C.WEFT_PENDING {
+		b.ref.released() // this arrival completed the phase: the others' ops completed
+	}
 	if err := settle(ctx, st, ctxDone, nil); err != nil {
 		return 0, err
 	}
@@ -82,6 +85,7 @@ func (b *Barrier) WaitContext(ctx context.Context) (int, error) {
 func (b *Barrier) Abort() {
 	mustOK(C.weft_barrier_abort(b.ptr()), "weft_barrier_abort")
 	runtime.KeepAlive(b)
+	b.ref.released()
 }
 
 // Reset repairs the barrier: current waiters get ErrBroken and a new phase starts.
@@ -89,6 +93,7 @@ func (b *Barrier) Abort() {
 func (b *Barrier) Reset() error {
 	err := check(C.weft_barrier_reset(b.ptr()))
 	runtime.KeepAlive(b)
+	b.ref.released()
 	return err
 }
 

@@ -72,7 +72,7 @@ func (c *Cond) WaitContext(ctx context.Context) error {
 	}
 	st, _, _, ctxDone := wait(ctx, func(port *C.weft_port, id C.uintptr_t, op **C.weft_op) C.weft_status {
 		return C.weftgo_cond_wait_async(c.ptr(), C.uint64_t(tok), port, id, op)
-	})
+	}, &c.ref.goWaiters, &c.L.ref.goWaiters)
 	runtime.KeepAlive(c)
 	switch {
 	case st == C.WEFT_OK:
@@ -95,12 +95,14 @@ func (c *Cond) WaitContext(ctx context.Context) error {
 func (c *Cond) Signal() {
 	mustOK(C.weft_cond_notify(c.ptr(), 1, nil), "weft_cond_notify")
 	runtime.KeepAlive(c)
+	c.ref.released()
 }
 
 // Broadcast wakes every goroutine (and thread, and task) waiting now.
 func (c *Cond) Broadcast() {
 	mustOK(C.weft_cond_notify_all(c.ptr(), nil), "weft_cond_notify_all")
 	runtime.KeepAlive(c)
+	c.ref.released()
 }
 
 // Waiting returns how many wait on the condition now (a snapshot).

@@ -63,6 +63,7 @@ func (c *Countdown) Down() error {
 	c.edge.publish()
 	err := check(C.weft_countdown_down(c.ptr()))
 	runtime.KeepAlive(c)
+	c.ref.released()
 	return err
 }
 
@@ -71,6 +72,7 @@ func (c *Countdown) Clear() {
 	c.edge.publish()
 	mustOK(C.weft_countdown_clear(c.ptr()), "weft_countdown_clear")
 	runtime.KeepAlive(c)
+	c.ref.released()
 }
 
 // Value returns the count (a snapshot).
@@ -102,7 +104,7 @@ func (c *Countdown) WaitContext(ctx context.Context) error {
 	}
 	st, _, _, ctxDone := wait(ctx, func(port *C.weft_port, id C.uintptr_t, op **C.weft_op) C.weft_status {
 		return C.weftgo_countdown_wait_async(c.ptr(), port, id, op)
-	})
+	}, &c.ref.goWaiters)
 	runtime.KeepAlive(c)
 	c.edge.observe()
 	return settle(ctx, st, ctxDone, nil)

@@ -54,6 +54,7 @@ func (e *Event) Set() int {
 	e.edge.publish()
 	mustOK(C.weft_event_set(e.ptr(), &n), "weft_event_set")
 	runtime.KeepAlive(e)
+	e.ref.released()
 	return int(n)
 }
 
@@ -93,7 +94,7 @@ func (e *Event) WaitContext(ctx context.Context) error {
 	}
 	st, _, _, ctxDone := wait(ctx, func(port *C.weft_port, id C.uintptr_t, op **C.weft_op) C.weft_status {
 		return C.weftgo_event_wait_async(e.ptr(), port, id, op)
-	})
+	}, &e.ref.goWaiters)
 	runtime.KeepAlive(e)
 	e.edge.observe()
 	return settle(ctx, st, ctxDone, nil)

@@ -12,6 +12,16 @@ import (
 // the finalizer cannot free the handle during a call.
 type ref[P any] struct {
 	p atomic.Pointer[P]
+	// goWaiters counts the goroutines in this object's wait (see wait): a release by Go
+	// reaps the ports only when some goroutine waits here.
+	goWaiters int32
+}
+
+// released is called after a Go call that may have granted a waiting goroutine's op.
+func (r *ref[P]) released() {
+	if atomic.LoadInt32(&r.goWaiters) > 0 {
+		reap()
+	}
 }
 
 func (r *ref[P]) get(typeName string) *P {

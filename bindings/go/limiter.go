@@ -76,7 +76,7 @@ func (l *CapacityLimiter) AcquireContext(ctx context.Context, owner Owner) error
 	}
 	st, _, _, ctxDone := wait(ctx, func(port *C.weft_port, id C.uintptr_t, op **C.weft_op) C.weft_status {
 		return C.weftgo_limiter_acquire_async(l.ptr(), C.uint64_t(owner), port, id, op)
-	})
+	}, &l.ref.goWaiters)
 	runtime.KeepAlive(l)
 	if st == C.WEFT_OK {
 		l.edge.observe()
@@ -89,6 +89,7 @@ func (l *CapacityLimiter) Release(owner Owner) error {
 	l.edge.publish()
 	err := check(C.weft_limiter_release_as(l.ptr(), C.uint64_t(owner), 1))
 	runtime.KeepAlive(l)
+	l.ref.released()
 	return err
 }
 
@@ -96,6 +97,7 @@ func (l *CapacityLimiter) Release(owner Owner) error {
 func (l *CapacityLimiter) SetTotal(total int64) error {
 	err := check(C.weft_limiter_set_total(l.ptr(), C.int64_t(total)))
 	runtime.KeepAlive(l)
+	l.ref.released()
 	return err
 }
 

@@ -78,13 +78,13 @@ func (m *Mutex) TryLock() bool {
 // LockContext waits for the lock until ctx ends. On ctx.Err() the lock is not held: a
 // grant that raced the cancellation is released again, to the next in line.
 func (m *Mutex) LockContext(ctx context.Context) error {
-	if m.TryLock() {
+	if m.TryLock() || spin(m.TryLock) {
 		return nil
 	}
 	tok := newToken()
 	st, _, _, ctxDone := wait(ctx, func(port *C.weft_port, id C.uintptr_t, op **C.weft_op) C.weft_status {
 		return C.weftgo_lock_acquire_async(m.ptr(), C.uint64_t(tok), port, id, op)
-	})
+	}, &m.ref.goWaiters)
 	runtime.KeepAlive(m)
 	if st == C.WEFT_OK {
 		m.took(tok)
@@ -116,6 +116,7 @@ func (m *Mutex) Unlock() {
 	if st != C.WEFT_OK {
 		fatal("unlock: " + Status(st).Error())
 	}
+	m.ref.released()
 }
 
 // token is the current holder's owner token (Cond waits as it).

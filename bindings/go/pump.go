@@ -18,6 +18,13 @@ import (
 // in a cgo call holds its OS thread, so the pumps hold pumpCount threads in all, however
 // many goroutines wait. C never calls Go.
 //
+// A goroutine that releases something in Go (Unlock, Release, Put...) while goroutines
+// wait on that object reaps the ports itself right after (weftgo_ports_reap, one more
+// cgo call): the completion its release caused is already queued, so the waiter is
+// handed its grant by a plain channel send on this P, with no OS thread woken on the
+// way. The pump still wakes (the port's fd was raised) but finds less or nothing; it is
+// what delivers grants made by C threads and other languages.
+//
 // The ports live as long as the process, so a completion is never redirected by a port
 // close (which would turn a grant into WEFT_CANCELLED behind the waiter's back).
 
@@ -64,17 +71,34 @@ func pump(port *C.weft_port) {
 	var batch [pumpBatch]C.weftgo_completion
 	for {
 		n := int(C.weftgo_port_next(port, &batch[0], pumpBatch))
-		for _, c := range batch[:n] {
-			shard := &registry[uintptr(c.id)%registryShards]
-			shard.mu.Lock()
-			w := shard.waiters[uintptr(c.id)]
-			delete(shard.waiters, uintptr(c.id))
-			shard.mu.Unlock()
-			if w == nil {
-				panic("weft: a completion for no waiter (an op completed twice?)")
-			}
-			w.done <- c.status
+		deliver(batch[:n])
+	}
+}
+
+// reap delivers the completions pending now, without waiting (see above).
+func reap() {
+	var batch [16]C.weftgo_completion
+	for {
+		n := int(C.weftgo_ports_reap(&ports[0], pumpCount, &batch[0], C.size_t(len(batch))))
+		deliver(batch[:n])
+		if n < len(batch) {
+			return
 		}
+	}
+}
+
+// deliver hands each completion to the waiter registered under its id.
+func deliver(batch []C.weftgo_completion) {
+	for _, c := range batch {
+		shard := &registry[uintptr(c.id)%registryShards]
+		shard.mu.Lock()
+		w := shard.waiters[uintptr(c.id)]
+		delete(shard.waiters, uintptr(c.id))
+		shard.mu.Unlock()
+		if w == nil {
+			panic("weft: a completion for no waiter (an op completed twice?)")
+		}
+		w.done <- c.status
 	}
 }
 

@@ -46,20 +46,29 @@ func (q *queueCore) free() error {
 func (q *queueCore) tryPut(item uintptr, priority int64) error {
 	err := check(C.weftgo_queue_try_put(q.ptr(), C.uintptr_t(item), C.int64_t(priority)))
 	runtime.KeepAlive(q)
+	q.ref.released() // the item may have gone straight to a waiting getter
 	return err
 }
 
 // put returns nil once the item is in, else an error with the item still the caller's.
 // A put whose ctx ended after the item went in returns nil: it cannot be taken back.
-func (q *queueCore) put(ctx context.Context, item uintptr, priority int64) error {
-	st := C.weftgo_queue_try_put(q.ptr(), C.uintptr_t(item), C.int64_t(priority))
-	if st != C.WEFT_WOULD_BLOCK {
+func (q *queueCore) put(ctx context.Context, item uintptr, priority int64) (err error) {
+	try := func() bool {
+		st := C.weftgo_queue_try_put(q.ptr(), C.uintptr_t(item), C.int64_t(priority))
+		if st == C.WEFT_WOULD_BLOCK {
+			return false
+		}
+		err = check(st)
+		return true
+	}
+	if try() || spin(try) {
 		runtime.KeepAlive(q)
-		return check(st)
+		q.ref.released()
+		return err
 	}
 	st, _, _, ctxDone := wait(ctx, func(port *C.weft_port, id C.uintptr_t, op **C.weft_op) C.weft_status {
 		return C.weftgo_queue_put_async(q.ptr(), C.uintptr_t(item), C.int64_t(priority), port, id, op)
-	})
+	}, &q.ref.goWaiters)
 	runtime.KeepAlive(q)
 	switch {
 	case st == C.WEFT_OK:
@@ -75,6 +84,7 @@ func (q *queueCore) tryGet() (uintptr, error) {
 	var item C.uintptr_t
 	err := check(C.weftgo_queue_try_get(q.ptr(), &item))
 	runtime.KeepAlive(q)
+	q.ref.released() // the room may have let a waiting putter in
 	return uintptr(item), err
 }
 
@@ -82,23 +92,33 @@ func (q *queueCore) tryGet() (uintptr, error) {
 // the race goes back in front of the queue (weft_queue_unget).
 func (q *queueCore) get(ctx context.Context) (uintptr, error) {
 	var now C.uintptr_t
-	st := C.weftgo_queue_try_get(q.ptr(), &now)
-	if st != C.WEFT_WOULD_BLOCK {
+	var err error
+	try := func() bool {
+		st := C.weftgo_queue_try_get(q.ptr(), &now)
+		if st == C.WEFT_WOULD_BLOCK {
+			return false
+		}
+		err = check(st)
+		return true
+	}
+	if try() || spin(try) {
 		runtime.KeepAlive(q)
-		return uintptr(now), check(st)
+		q.ref.released()
+		return uintptr(now), err
 	}
 	var started C.weft_status
 	st, item, _, ctxDone := wait(ctx, func(port *C.weft_port, id C.uintptr_t, op **C.weft_op) C.weft_status {
 		started = C.weftgo_queue_get_async(q.ptr(), &now, port, id, op)
 		return started
-	})
+	}, &q.ref.goWaiters)
 	if started != C.WEFT_PENDING {
 		item = uintptr(now)
 	}
-	err := settle(ctx, st, ctxDone, func() {
+	err = settle(ctx, st, ctxDone, func() {
 		mustOK(C.weftgo_queue_unget(q.ptr(), C.uintptr_t(item)), "weft_queue_unget")
 	})
 	runtime.KeepAlive(q)
+	q.ref.released()
 	return item, err
 }
 
@@ -129,6 +149,7 @@ func (q *queueCore) Waiting() (putters, getters int) {
 func (q *queueCore) shutdown(immediate bool) {
 	mustOK(C.weft_queue_shutdown(q.ptr(), C.bool(immediate)), "weft_queue_shutdown")
 	runtime.KeepAlive(q)
+	q.ref.released()
 }
 
 // IsShutdown reports whether the queue was shut down.
@@ -143,6 +164,7 @@ func (q *queueCore) clear() int {
 	var n C.size_t
 	mustOK(C.weft_queue_clear(q.ptr(), &n), "weft_queue_clear")
 	runtime.KeepAlive(q)
+	q.ref.released()
 	return int(n)
 }
 
@@ -150,6 +172,7 @@ func (q *queueCore) clear() int {
 func (q *queueCore) TaskDone() error {
 	err := check(C.weft_queue_task_done(q.ptr()))
 	runtime.KeepAlive(q)
+	q.ref.released()
 	return err
 }
 
@@ -165,7 +188,7 @@ func (q *queueCore) JoinContext(ctx context.Context) error {
 	}
 	st, _, _, ctxDone := wait(ctx, func(port *C.weft_port, id C.uintptr_t, op **C.weft_op) C.weft_status {
 		return C.weftgo_queue_join_async(q.ptr(), port, id, op)
-	})
+	}, &q.ref.goWaiters)
 	runtime.KeepAlive(q)
 	return settle(ctx, st, ctxDone, nil)
 }

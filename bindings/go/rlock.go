@@ -70,7 +70,7 @@ func (l *RLock) LockContext(ctx context.Context, owner Owner) error {
 	}
 	st, _, _, ctxDone := wait(ctx, func(port *C.weft_port, id C.uintptr_t, op **C.weft_op) C.weft_status {
 		return C.weftgo_rlock_acquire_async(l.ptr(), C.uint64_t(owner), port, id, op)
-	})
+	}, &l.ref.goWaiters)
 	runtime.KeepAlive(l)
 	if st == C.WEFT_OK {
 		l.edge.observe()
@@ -84,6 +84,7 @@ func (l *RLock) Unlock(owner Owner) error {
 	l.edge.publish()
 	err := check(C.weft_rlock_release_as(l.ptr(), C.uint64_t(owner), 1))
 	runtime.KeepAlive(l)
+	l.ref.released()
 	return err
 }
 

@@ -68,12 +68,12 @@ func (s *Semaphore) Acquire() { _ = s.AcquireContext(context.Background()) }
 // AcquireContext waits for a permit until ctx ends. On ctx.Err() no permit is held: one
 // granted in the race with the cancellation is released again.
 func (s *Semaphore) AcquireContext(ctx context.Context) error {
-	if s.TryAcquire() {
+	if s.TryAcquire() || spin(s.TryAcquire) {
 		return nil
 	}
 	st, _, _, ctxDone := wait(ctx, func(port *C.weft_port, id C.uintptr_t, op **C.weft_op) C.weft_status {
 		return C.weftgo_sem_acquire_async(s.ptr(), port, id, op)
-	})
+	}, &s.ref.goWaiters)
 	runtime.KeepAlive(s)
 	if st == C.WEFT_OK {
 		s.edge.observe()
@@ -90,6 +90,7 @@ func (s *Semaphore) Release(n int) error {
 	s.edge.publish()
 	err := check(C.weft_sem_release(s.ptr(), C.uint64_t(n)))
 	runtime.KeepAlive(s)
+	s.ref.released()
 	return err
 }
 

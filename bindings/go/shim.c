@@ -18,6 +18,22 @@ size_t weftgo_port_next(weft_port *port, weftgo_completion *out, size_t max) {
   }
 }
 
+size_t weftgo_ports_reap(weft_port *const *ports, size_t nports, weftgo_completion *out, size_t max) {
+  weft_completion batch[64];
+  size_t total = 0;
+  if (max > 64) max = 64;
+  for (size_t p = 0; p < nports && total < max; p++) {
+    size_t n = 0;
+    if (weft_port_poll(ports[p], batch, max - total, &n) != WEFT_OK) continue;
+    for (size_t i = 0; i < n; i++) {
+      out[total + i].id = (uintptr_t)batch[i].arg;
+      out[total + i].status = batch[i].status;
+    }
+    total += n;
+  }
+  return total;
+}
+
 weft_status weftgo_op_finish(weft_op *op, uintptr_t *item_out, uint64_t *value_out) {
   if (item_out) {
     void *item = NULL;
@@ -85,30 +101,31 @@ weft_status weftgo_queue_peek(weft_queue *q, uintptr_t *item) {
   return st;
 }
 
-/* The discard list: items a queue discarded, waiting for Go to release their handles. */
+/* The discard list: items a queue discarded, waiting for Go to empty their slots. */
 static pthread_mutex_t discarded_mutex = PTHREAD_MUTEX_INITIALIZER;
-static uintptr_t *discarded;
+static weftgo_discarded *discarded;
 static size_t discarded_len, discarded_cap;
 
 static void park_discarded(void *ctx, void *item) {
-  (void)ctx;
   pthread_mutex_lock(&discarded_mutex);
   if (discarded_len == discarded_cap) {
     size_t cap = discarded_cap ? 2 * discarded_cap : 64;
-    uintptr_t *grown = realloc(discarded, cap * sizeof *grown);
+    weftgo_discarded *grown = realloc(discarded, cap * sizeof *grown);
     if (!grown) abort(); /* as weft itself does when memory runs out */
     discarded = grown;
     discarded_cap = cap;
   }
-  discarded[discarded_len++] = (uintptr_t)item;
+  discarded[discarded_len].ctx = (uintptr_t)ctx;
+  discarded[discarded_len].item = (uintptr_t)item;
+  discarded_len++;
   pthread_mutex_unlock(&discarded_mutex);
 }
 
-weft_status weftgo_queue_new_discarding(uint32_t kind, int64_t capacity, weft_queue **q) {
-  return weft_queue_new(kind, capacity, park_discarded, NULL, q);
+weft_status weftgo_queue_new_discarding(uint32_t kind, int64_t capacity, uintptr_t ctx, weft_queue **q) {
+  return weft_queue_new(kind, capacity, park_discarded, (void *)ctx, q);
 }
 
-size_t weftgo_discarded_take(uintptr_t *out, size_t max) {
+size_t weftgo_discarded_take(weftgo_discarded *out, size_t max) {
   pthread_mutex_lock(&discarded_mutex);
   size_t n = discarded_len < max ? discarded_len : max;
   for (size_t i = 0; i < n; i++) out[i] = discarded[--discarded_len];

@@ -17,6 +17,10 @@ typedef struct weftgo_completion {
 /* Blocks until the port has completions, then moves up to max of them into out. */
 size_t weftgo_port_next(weft_port *port, weftgo_completion *out, size_t max);
 
+/* Moves up to max completions already pending on any of the ports into out, without
+ * waiting; returns how many. */
+size_t weftgo_ports_reap(weft_port *const *ports, size_t nports, weftgo_completion *out, size_t max);
+
 /* Reads an ended op's item (queue gets) and value (barrier index), then frees it. */
 weft_status weftgo_op_finish(weft_op *op, uintptr_t *item_out, uint64_t *value_out);
 
@@ -40,10 +44,15 @@ weft_status weftgo_queue_unget(weft_queue *q, uintptr_t item);
 weft_status weftgo_queue_peek(weft_queue *q, uintptr_t *item);
 
 /* A queue whose discarded items (clear, immediate shutdown, last free) are parked in the
- * process-wide discard list, for Go to release their handles (no call into Go from C). */
-weft_status weftgo_queue_new_discarding(uint32_t kind, int64_t capacity, weft_queue **q);
+ * process-wide discard list with the queue's ctx, for Go to empty their slots (C never
+ * calls Go). */
+weft_status weftgo_queue_new_discarding(uint32_t kind, int64_t capacity, uintptr_t ctx, weft_queue **q);
+typedef struct weftgo_discarded {
+  uintptr_t ctx;
+  uintptr_t item;
+} weftgo_discarded;
 /* Moves up to max parked items into out; returns how many. */
-size_t weftgo_discarded_take(uintptr_t *out, size_t max);
+size_t weftgo_discarded_take(weftgo_discarded *out, size_t max);
 
 /* A flag's value as an integer. */
 weft_status weftgo_flag_set(weft_flag *f, uintptr_t value, bool *won);

@@ -6,49 +6,37 @@ import "C"
 import (
 	"context"
 	"runtime"
-	"runtime/cgo"
 	"unsafe"
 )
 
-// typedQueue is a queue of Go values of type T. Each value travels through weft as a
-// cgo.Handle, made by a put and released by the get that takes it out, by a put that
-// fails, or, for the values weft discards (Clear, an immediate Shutdown, the last
-// reference's free), by the next Clear, Shutdown or Close of any typed queue: weft's
-// item destructor only parks them in a C list (C never calls Go), and those calls
-// release what is parked. Nothing leaks while Go keeps using queues.
+// typedQueue is a queue of Go values of type T. Each value waits in the queue's
+// valueTable while its slot number travels through weft. The slot is emptied by the
+// get that takes the item out, by a put that fails, and, for the values weft discards
+// (Clear, an immediate Shutdown, the last reference's free), by the next Clear,
+// Shutdown or Close of any typed queue: weft's item destructor only parks them in a C
+// list (C never calls Go), and those calls empty what is parked. Nothing stays
+// reachable once taken out or discarded.
+//
+// The items are slot numbers, meaningless to C: C code and other languages may hold the
+// queue (and count, shut down, clear it), but only Go puts and gets its values.
 type typedQueue[T any] struct {
 	queueCore
-}
-
-// newWeftQueue creates a weft queue whose discarded items are parked for
-// releaseDiscarded.
-func newWeftQueue(kind QueueKind, capacity int) *C.weft_queue {
-	var p *C.weft_queue
-	mustOK(C.weftgo_queue_new_discarding(C.uint32_t(kind), capacityArg(capacity), &p), "weft_queue_new")
-	return p
-}
-
-// take turns a handle that came out of the queue into its value, releasing the handle.
-func take[T any](item uintptr) T {
-	h := cgo.Handle(item)
-	v := h.Value().(T)
-	h.Delete()
-	return v
+	values *valueTable[T]
 }
 
 func (q *typedQueue[T]) putValue(ctx context.Context, v T, priority int64) error {
-	h := cgo.NewHandle(v)
-	if err := q.put(ctx, uintptr(h), priority); err != nil {
-		h.Delete()
+	item := q.values.add(v)
+	if err := q.put(ctx, item, priority); err != nil {
+		q.values.drop(item)
 		return err
 	}
 	return nil
 }
 
 func (q *typedQueue[T]) tryPutValue(v T, priority int64) error {
-	h := cgo.NewHandle(v)
-	if err := q.tryPut(uintptr(h), priority); err != nil {
-		h.Delete()
+	item := q.values.add(v)
+	if err := q.tryPut(item, priority); err != nil {
+		q.values.drop(item)
 		return err
 	}
 	return nil
@@ -64,7 +52,7 @@ func (q *typedQueue[T]) TryGet() (T, error) {
 		var zero T
 		return zero, err
 	}
-	return take[T](item), nil
+	return q.values.take(item), nil
 }
 
 // GetContext is Get until ctx ends. On ctx.Err() nothing was taken: a value granted in
@@ -75,7 +63,7 @@ func (q *typedQueue[T]) GetContext(ctx context.Context) (T, error) {
 		var zero T
 		return zero, err
 	}
-	return take[T](item), nil
+	return q.values.take(item), nil
 }
 
 // Shutdown shuts the queue down (as Python 3.13's Queue.shutdown): puts fail with
@@ -96,23 +84,13 @@ func (q *typedQueue[T]) Clear() int {
 // Close drops this queue's reference; with the last one the values still inside are
 // discarded. Idempotent.
 func (q *typedQueue[T]) Close() error {
-	err := q.free()
-	releaseDiscarded()
-	return err
-}
-
-// releaseDiscarded releases the handles of the values weft discarded (see typedQueue).
-func releaseDiscarded() {
-	var buf [64]C.uintptr_t
-	for {
-		n := int(C.weftgo_discarded_take(&buf[0], C.size_t(len(buf))))
-		for _, item := range buf[:n] {
-			cgo.Handle(item).Delete()
-		}
-		if n < len(buf) {
-			return
-		}
+	p := q.ref.p.Load()
+	if p == nil {
+		return nil
 	}
+	err := q.free()
+	closeTable(p)
+	return err
 }
 
 // Queue is a FIFO (NewQueue) or LIFO (NewLifoQueue) queue of Go values over a weft
@@ -122,24 +100,29 @@ type Queue[T any] struct {
 }
 
 // NewQueue creates a FIFO queue holding at most capacity values (≤ 0: unbounded).
-func NewQueue[T any](capacity int) *Queue[T] { return adoptQueue[T](newWeftQueue(FIFO, capacity)) }
+func NewQueue[T any](capacity int) *Queue[T] { return newQueue[T](FIFO, capacity) }
 
 // NewLifoQueue creates a LIFO queue holding at most capacity values (≤ 0: unbounded).
-func NewLifoQueue[T any](capacity int) *Queue[T] {
-	return adoptQueue[T](newWeftQueue(LIFO, capacity))
+func NewLifoQueue[T any](capacity int) *Queue[T] { return newQueue[T](LIFO, capacity) }
+
+func newQueue[T any](kind QueueKind, capacity int) *Queue[T] {
+	p, values := newTypedWeftQueue[T](kind, capacity)
+	return adoptQueue(p, values)
 }
 
-// QueueFromHandle wraps a weft_queue that another typed queue of the same T created
-// (its items must be this process's handles of T values), adding a reference.
+// QueueFromHandle wraps a weft_queue that NewQueue[T] or NewLifoQueue[T] created in
+// this process, adding a reference (it panics for any other queue).
 func QueueFromHandle[T any](h unsafe.Pointer) *Queue[T] {
 	p := (*C.weft_queue)(h)
+	values := adoptTable[T](p)
 	mustOK(C.weft_queue_clone(p), "weft_queue_clone")
-	return adoptQueue[T](p)
+	return adoptQueue(p, values)
 }
 
-func adoptQueue[T any](p *C.weft_queue) *Queue[T] {
+func adoptQueue[T any](p *C.weft_queue, values *valueTable[T]) *Queue[T] {
 	q := &Queue[T]{}
 	q.ref.p.Store(p)
+	q.values = values
 	runtime.SetFinalizer(q, func(q *Queue[T]) { _ = q.Close() }) // not (*Queue[T]).Close: Go 1.19 miscompiles it
 	return q
 }
@@ -164,8 +147,23 @@ type PriorityQueue[T any] struct {
 // NewPriorityQueue creates a priority queue holding at most capacity values (≤ 0:
 // unbounded).
 func NewPriorityQueue[T any](capacity int) *PriorityQueue[T] {
+	p, values := newTypedWeftQueue[T](Priority, capacity)
+	return adoptPriorityQueue(p, values)
+}
+
+// PriorityQueueFromHandle wraps a weft_queue that NewPriorityQueue[T] created in this
+// process, adding a reference (it panics for any other queue).
+func PriorityQueueFromHandle[T any](h unsafe.Pointer) *PriorityQueue[T] {
+	p := (*C.weft_queue)(h)
+	values := adoptTable[T](p)
+	mustOK(C.weft_queue_clone(p), "weft_queue_clone")
+	return adoptPriorityQueue(p, values)
+}
+
+func adoptPriorityQueue[T any](p *C.weft_queue, values *valueTable[T]) *PriorityQueue[T] {
 	q := &PriorityQueue[T]{}
-	q.ref.p.Store(newWeftQueue(Priority, capacity))
+	q.ref.p.Store(p)
+	q.values = values
 	runtime.SetFinalizer(q, func(q *PriorityQueue[T]) { _ = q.Close() })
 	return q
 }

@@ -5,6 +5,7 @@ import "C"
 
 import (
 	"context"
+	"runtime"
 	"sync/atomic"
 )
 
@@ -20,10 +21,21 @@ type startFunc func(port *C.weft_port, id C.uintptr_t, op **C.weft_op) C.weft_st
 // completion, cancel it if ctx ends first. It returns the start call's status if that
 // did not pend (WEFT_OK: granted at once), else the op's final status, with the op's
 // item and value, and whether ctx ended first (an op is not started once it has).
-func wait(ctx context.Context, start startFunc) (st C.weft_status, item uintptr, value uint64, ctxDone bool) {
+//
+// waiting are the goWaiters counters of the objects whose releases may grant the op (a
+// Cond wait is granted by a Signal and by the Mutex's Unlock).
+func wait(ctx context.Context, start startFunc, waiting ...*int32) (st C.weft_status, item uintptr, value uint64, ctxDone bool) {
 	if ctx.Err() != nil {
 		return C.WEFT_CANCELLED, 0, 0, true // ended before it started: nothing to undo
 	}
+	for _, n := range waiting {
+		atomic.AddInt32(n, 1)
+	}
+	defer func() {
+		for _, n := range waiting {
+			atomic.AddInt32(n, -1)
+		}
+	}()
 	p := register()
 	var op *C.weft_op // on its own: cgo refuses &p.op, p holds a Go pointer
 	st = start(p.port, C.uintptr_t(p.id), &op)
@@ -32,6 +44,24 @@ func wait(ctx context.Context, start startFunc) (st C.weft_status, item uintptr,
 		return st, 0, 0, false
 	}
 	return p.await(ctx)
+}
+
+// spinTries is how many times a blocking call retries its try, yielding the P between
+// tries, before it starts an async op: a goroutine on another P often releases within
+// that time, and a try costs one cgo call where a wait costs an op, a port completion
+// and two goroutine switches. Tries never pass anyone waiting in line (weft's FIFO), so
+// spinning cannot starve a waiter.
+const spinTries = 4
+
+// spin retries try up to spinTries times, yielding between tries.
+func spin(try func() bool) bool {
+	for i := 0; i < spinTries; i++ {
+		runtime.Gosched()
+		if try() {
+			return true
+		}
+	}
+	return false
 }
 
 // settle turns a wait's end into the call's result. A grant is success, unless ctx

@@ -6,6 +6,7 @@ package cthread
 // #cgo pkg-config: weft
 // #include "cthread.h"
 // #include <stdlib.h>
+// static void cthread_noop(void) {}
 import "C"
 
 import "unsafe"
@@ -75,3 +76,7 @@ func Consume(queue unsafe.Pointer, n int64) Thread {
 
 // Join waits for the thread: the consumer's sum, 0 for the others, -1 on a weft error.
 func (t Thread) Join() int64 { return int64(C.cthread_join(t.t)) }
+
+// Noop is one cgo call into a C function that does nothing: the benchmarks' measure of
+// what crossing into C costs.
+func Noop() { C.cthread_noop() }
