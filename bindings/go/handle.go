@@ -1,5 +1,8 @@
 package weft
 
+// #include "shim.h"
+import "C"
+
 import (
 	"sync/atomic"
 	"unsafe"
@@ -19,7 +22,18 @@ type ref[P any] struct {
 
 // released is called after a Go call that may have granted a waiting goroutine's op.
 func (r *ref[P]) released() {
-	if atomic.LoadInt32(&r.goWaiters) > 0 {
+	if r.goWaiting() {
+		reap()
+	}
+}
+
+// goWaiting reports whether a goroutine waits on this object: a hot-path call then asks
+// C to reap in the same cgo call, and delivers with reaped.
+func (r *ref[P]) goWaiting() bool { return atomic.LoadInt32(&r.goWaiters) > 0 }
+
+// reaped delivers what a hot-path call reaped, and reaps on if its batch was full.
+func reaped(r *C.weftgo_result) {
+	if delivered(r) {
 		reap()
 	}
 }

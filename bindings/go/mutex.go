@@ -66,7 +66,7 @@ func (m *Mutex) Lock() { _ = m.LockContext(context.Background()) }
 // TryLock takes the lock if it is free and nobody waits for it. One cgo call.
 func (m *Mutex) TryLock() bool {
 	tok := newToken()
-	st := C.weft_lock_acquire_as(m.ptr(), C.uint64_t(tok), 0)
+	st := C.weftgo_lock_try(unsafe.Pointer(m.ptr()), C.uint64_t(tok))
 	runtime.KeepAlive(m)
 	if st != C.WEFT_OK {
 		return false
@@ -111,12 +111,12 @@ func (m *Mutex) Unlock() {
 	if tok == 0 {
 		fatal("unlock of unlocked mutex")
 	}
-	st := C.weft_lock_release_as(m.ptr(), C.uint64_t(tok))
+	r := C.weftgo_lock_release(unsafe.Pointer(m.ptr()), C.uint64_t(tok), C.bool(m.ref.goWaiting()))
 	runtime.KeepAlive(m)
-	if st != C.WEFT_OK {
-		fatal("unlock: " + Status(st).Error())
+	if r.status != C.WEFT_OK {
+		fatal("unlock: " + Status(r.status).Error())
 	}
-	m.ref.released()
+	reaped(&r)
 }
 
 // token is the current holder's owner token (Cond waits as it).

@@ -30,7 +30,7 @@ import (
 
 // pumpCount is fixed: two pumps keep completions flowing while one is busy handing out
 // a batch, and cost two OS threads.
-const pumpCount = 2
+const pumpCount = C.WEFTGO_PORTS
 
 // pumpBatch is how many completions one cgo call brings back at most.
 const pumpBatch = 64
@@ -61,30 +61,36 @@ func startPumps() {
 	for i := range registry {
 		registry[i].waiters = make(map[uintptr]*waiter)
 	}
+	mustOK(C.weftgo_ports_open(), "weft_port_new")
 	for i := range ports {
-		mustOK(C.weft_port_new(&ports[i]), "weft_port_new")
-		go pump(ports[i])
+		ports[i] = C.weftgo_port(C.size_t(i))
+		go pump(i)
 	}
 }
 
-func pump(port *C.weft_port) {
+func pump(i int) {
 	var batch [pumpBatch]C.weftgo_completion
 	for {
-		n := int(C.weftgo_port_next(port, &batch[0], pumpBatch))
+		n := int(C.weftgo_port_next(C.size_t(i), &batch[0], pumpBatch))
 		deliver(batch[:n])
 	}
 }
 
 // reap delivers the completions pending now, without waiting (see above).
 func reap() {
-	var batch [16]C.weftgo_completion
 	for {
-		n := int(C.weftgo_ports_reap(&ports[0], pumpCount, &batch[0], C.size_t(len(batch))))
-		deliver(batch[:n])
-		if n < len(batch) {
+		r := C.weftgo_reap()
+		if !delivered(&r) {
 			return
 		}
 	}
+}
+
+// delivered delivers the completions a call reaped and reports whether there may be
+// more (the batch was full).
+func delivered(r *C.weftgo_result) bool {
+	deliver(r.batch[:r.reaped])
+	return r.reaped == C.WEFTGO_REAP_MAX
 }
 
 // deliver hands each completion to the waiter registered under its id.

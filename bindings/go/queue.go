@@ -43,27 +43,23 @@ func (q *queueCore) free() error {
 	return q.ref.close(func(p *C.weft_queue) error { return check(C.weft_queue_free(p)) })
 }
 
+// tryPut is one cgo call; when goroutines wait on the queue it also reaps (the item
+// may have gone straight to a waiting getter).
 func (q *queueCore) tryPut(item uintptr, priority int64) error {
-	err := check(C.weftgo_queue_try_put(q.ptr(), C.uintptr_t(item), C.int64_t(priority)))
+	r := C.weftgo_queue_put_now(unsafe.Pointer(q.ptr()), C.uintptr_t(item), C.int64_t(priority), C.bool(q.ref.goWaiting()))
 	runtime.KeepAlive(q)
-	q.ref.released() // the item may have gone straight to a waiting getter
-	return err
+	reaped(&r)
+	return check(r.status)
 }
 
 // put returns nil once the item is in, else an error with the item still the caller's.
 // A put whose ctx ended after the item went in returns nil: it cannot be taken back.
 func (q *queueCore) put(ctx context.Context, item uintptr, priority int64) (err error) {
 	try := func() bool {
-		st := C.weftgo_queue_try_put(q.ptr(), C.uintptr_t(item), C.int64_t(priority))
-		if st == C.WEFT_WOULD_BLOCK {
-			return false
-		}
-		err = check(st)
-		return true
+		err = q.tryPut(item, priority)
+		return err != ErrWouldBlock
 	}
 	if try() || spin(try) {
-		runtime.KeepAlive(q)
-		q.ref.released()
 		return err
 	}
 	st, _, _, ctxDone := wait(ctx, func(port *C.weft_port, id C.uintptr_t, op **C.weft_op) C.weft_status {
@@ -80,32 +76,28 @@ func (q *queueCore) put(ctx context.Context, item uintptr, priority int64) (err 
 	}
 }
 
+// tryGet is one cgo call; when goroutines wait on the queue it also reaps (the room
+// may have let a waiting putter in).
 func (q *queueCore) tryGet() (uintptr, error) {
-	var item C.uintptr_t
-	err := check(C.weftgo_queue_try_get(q.ptr(), &item))
+	r := C.weftgo_queue_get_now(unsafe.Pointer(q.ptr()), C.bool(q.ref.goWaiting()))
 	runtime.KeepAlive(q)
-	q.ref.released() // the room may have let a waiting putter in
-	return uintptr(item), err
+	reaped(&r)
+	return uintptr(r.item), check(r.status)
 }
 
 // get returns the next item. When ctx ends first nothing was taken: an item granted in
 // the race goes back in front of the queue (weft_queue_unget).
 func (q *queueCore) get(ctx context.Context) (uintptr, error) {
-	var now C.uintptr_t
+	var item uintptr
 	var err error
 	try := func() bool {
-		st := C.weftgo_queue_try_get(q.ptr(), &now)
-		if st == C.WEFT_WOULD_BLOCK {
-			return false
-		}
-		err = check(st)
-		return true
+		item, err = q.tryGet()
+		return err != ErrWouldBlock
 	}
 	if try() || spin(try) {
-		runtime.KeepAlive(q)
-		q.ref.released()
-		return uintptr(now), err
+		return item, err
 	}
+	var now C.uintptr_t
 	var started C.weft_status
 	st, item, _, ctxDone := wait(ctx, func(port *C.weft_port, id C.uintptr_t, op **C.weft_op) C.weft_status {
 		started = C.weftgo_queue_get_async(q.ptr(), &now, port, id, op)

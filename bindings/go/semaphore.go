@@ -53,7 +53,7 @@ func (s *Semaphore) ptr() *C.weft_sem { return s.ref.get("Semaphore") }
 
 // TryAcquire takes a permit if one is free and nobody waits. One cgo call.
 func (s *Semaphore) TryAcquire() bool {
-	st := C.weft_sem_try_acquire(s.ptr())
+	st := C.weftgo_sem_try(unsafe.Pointer(s.ptr()))
 	runtime.KeepAlive(s)
 	if st != C.WEFT_OK {
 		return false
@@ -88,10 +88,10 @@ func (s *Semaphore) Release(n int) error {
 		return ErrInvalid
 	}
 	s.edge.publish()
-	err := check(C.weft_sem_release(s.ptr(), C.uint64_t(n)))
+	r := C.weftgo_sem_release(unsafe.Pointer(s.ptr()), C.uint64_t(n), C.bool(s.ref.goWaiting()))
 	runtime.KeepAlive(s)
-	s.ref.released()
-	return err
+	reaped(&r)
+	return check(r.status)
 }
 
 // Value returns the number of free permits (a snapshot).

@@ -3,35 +3,84 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-size_t weftgo_port_next(weft_port *port, weftgo_completion *out, size_t max) {
+static weft_port *ports[WEFTGO_PORTS];
+
+weft_status weftgo_ports_open(void) {
+  for (size_t i = 0; i < WEFTGO_PORTS; i++) {
+    weft_status st = weft_port_new(&ports[i]);
+    if (st != WEFT_OK) return st;
+  }
+  return WEFT_OK;
+}
+
+weft_port *weftgo_port(size_t i) { return ports[i]; }
+
+static size_t copy_out(const weft_completion *from, size_t n, weftgo_completion *out) {
+  for (size_t i = 0; i < n; i++) {
+    out[i].id = (uintptr_t)from[i].arg;
+    out[i].status = from[i].status;
+  }
+  return n;
+}
+
+size_t weftgo_port_next(size_t i, weftgo_completion *out, size_t max) {
   weft_completion batch[64];
   if (max > 64) max = 64;
   for (;;) {
     size_t n = 0;
-    if (weft_port_wait(port, WEFT_FOREVER) != WEFT_OK) continue;
-    if (weft_port_poll(port, batch, max, &n) != WEFT_OK || n == 0) continue;
-    for (size_t i = 0; i < n; i++) {
-      out[i].id = (uintptr_t)batch[i].arg;
-      out[i].status = batch[i].status;
-    }
-    return n;
+    if (weft_port_wait(ports[i], WEFT_FOREVER) != WEFT_OK) continue;
+    if (weft_port_poll(ports[i], batch, max, &n) != WEFT_OK || n == 0) continue;
+    return copy_out(batch, n, out);
   }
 }
 
-size_t weftgo_ports_reap(weft_port *const *ports, size_t nports, weftgo_completion *out, size_t max) {
-  weft_completion batch[64];
-  size_t total = 0;
-  if (max > 64) max = 64;
-  for (size_t p = 0; p < nports && total < max; p++) {
+static void reap_into(weftgo_result *r) {
+  weft_completion batch[WEFTGO_REAP_MAX];
+  for (size_t p = 0; p < WEFTGO_PORTS && r->reaped < WEFTGO_REAP_MAX; p++) {
     size_t n = 0;
-    if (weft_port_poll(ports[p], batch, max - total, &n) != WEFT_OK) continue;
-    for (size_t i = 0; i < n; i++) {
-      out[total + i].id = (uintptr_t)batch[i].arg;
-      out[total + i].status = batch[i].status;
-    }
-    total += n;
+    if (weft_port_poll(ports[p], batch, WEFTGO_REAP_MAX - r->reaped, &n) != WEFT_OK) continue;
+    r->reaped += (uint32_t)copy_out(batch, n, r->batch + r->reaped);
   }
-  return total;
+}
+
+weftgo_result weftgo_reap(void) {
+  weftgo_result r = {0};
+  reap_into(&r);
+  return r;
+}
+
+weft_status weftgo_lock_try(void *l, uint64_t owner) { return weft_lock_acquire_as(l, owner, 0); }
+
+weftgo_result weftgo_lock_release(void *l, uint64_t owner, bool reap) {
+  weftgo_result r = {0};
+  r.status = weft_lock_release_as(l, owner);
+  if (reap) reap_into(&r);
+  return r;
+}
+
+weft_status weftgo_sem_try(void *s) { return weft_sem_try_acquire(s); }
+
+weftgo_result weftgo_sem_release(void *s, uint64_t n, bool reap) {
+  weftgo_result r = {0};
+  r.status = weft_sem_release(s, n);
+  if (reap) reap_into(&r);
+  return r;
+}
+
+weftgo_result weftgo_queue_put_now(void *q, uintptr_t item, int64_t priority, bool reap) {
+  weftgo_result r = {0};
+  r.status = weft_queue_try_put(q, (void *)item, priority);
+  if (reap) reap_into(&r);
+  return r;
+}
+
+weftgo_result weftgo_queue_get_now(void *q, bool reap) {
+  weftgo_result r = {0};
+  void *item = NULL;
+  r.status = weft_queue_try_get(q, &item);
+  if (r.status == WEFT_OK) r.item = (uintptr_t)item;
+  if (reap) reap_into(&r);
+  return r;
 }
 
 weft_status weftgo_op_finish(weft_op *op, uintptr_t *item_out, uint64_t *value_out) {
@@ -82,15 +131,6 @@ weft_status weftgo_queue_join_async(weft_queue *q, weft_port *port, uintptr_t id
   return weft_queue_join_async(q, port, ARG(id), op);
 }
 
-weft_status weftgo_queue_try_put(weft_queue *q, uintptr_t item, int64_t priority) {
-  return weft_queue_try_put(q, (void *)item, priority);
-}
-weft_status weftgo_queue_try_get(weft_queue *q, uintptr_t *item) {
-  void *got = NULL;
-  weft_status st = weft_queue_try_get(q, &got);
-  if (st == WEFT_OK) *item = (uintptr_t)got;
-  return st;
-}
 weft_status weftgo_queue_unget(weft_queue *q, uintptr_t item) {
   return weft_queue_unget(q, (void *)item);
 }

@@ -14,12 +14,34 @@ typedef struct weftgo_completion {
   weft_status status;
 } weftgo_completion;
 
-/* Blocks until the port has completions, then moves up to max of them into out. */
-size_t weftgo_port_next(weft_port *port, weftgo_completion *out, size_t max);
+/* The Go waiters' ports, created once and kept for the life of the process. */
+#define WEFTGO_PORTS 2
+weft_status weftgo_ports_open(void);
+weft_port *weftgo_port(size_t i);
 
-/* Moves up to max completions already pending on any of the ports into out, without
- * waiting; returns how many. */
-size_t weftgo_ports_reap(weft_port *const *ports, size_t nports, weftgo_completion *out, size_t max);
+/* Blocks until port i has completions, then moves up to max of them into out. */
+size_t weftgo_port_next(size_t i, weftgo_completion *out, size_t max);
+
+/* What a hot-path call returns by value (an out-pointer would make Go allocate): its
+ * status, the item it got, and, when asked to reap, the completions that were pending
+ * on the ports right after it (those its own release caused, among others). */
+#define WEFTGO_REAP_MAX 8
+typedef struct weftgo_result {
+  weft_status status;
+  uint32_t reaped;
+  uintptr_t item;
+  weftgo_completion batch[WEFTGO_REAP_MAX];
+} weftgo_result;
+
+/* The hot-path calls take their handle as void *: cgo (Go 1.19) allocates on every call
+ * that passes a pointer to an incomplete C struct, and not for a void *. */
+weftgo_result weftgo_reap(void);
+weft_status weftgo_lock_try(void *l, uint64_t owner);
+weftgo_result weftgo_lock_release(void *l, uint64_t owner, bool reap);
+weft_status weftgo_sem_try(void *s);
+weftgo_result weftgo_sem_release(void *s, uint64_t n, bool reap);
+weftgo_result weftgo_queue_put_now(void *q, uintptr_t item, int64_t priority, bool reap);
+weftgo_result weftgo_queue_get_now(void *q, bool reap);
 
 /* Reads an ended op's item (queue gets) and value (barrier index), then frees it. */
 weft_status weftgo_op_finish(weft_op *op, uintptr_t *item_out, uint64_t *value_out);
@@ -38,8 +60,6 @@ weft_status weftgo_queue_get_async(weft_queue *q, uintptr_t *item, weft_port *po
 weft_status weftgo_queue_join_async(weft_queue *q, weft_port *port, uintptr_t id, weft_op **op);
 
 /* Queue items as integers. */
-weft_status weftgo_queue_try_put(weft_queue *q, uintptr_t item, int64_t priority);
-weft_status weftgo_queue_try_get(weft_queue *q, uintptr_t *item);
 weft_status weftgo_queue_unget(weft_queue *q, uintptr_t item);
 weft_status weftgo_queue_peek(weft_queue *q, uintptr_t *item);
 

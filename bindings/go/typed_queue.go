@@ -84,13 +84,11 @@ func (q *typedQueue[T]) Clear() int {
 // Close drops this queue's reference; with the last one the values still inside are
 // discarded. Idempotent.
 func (q *typedQueue[T]) Close() error {
-	p := q.ref.p.Load()
-	if p == nil {
-		return nil
-	}
-	err := q.free()
-	closeTable(p)
-	return err
+	return q.ref.close(func(p *C.weft_queue) error {
+		err := check(C.weft_queue_free(p))
+		closeTable(p)
+		return err
+	})
 }
 
 // Queue is a FIFO (NewQueue) or LIFO (NewLifoQueue) queue of Go values over a weft
