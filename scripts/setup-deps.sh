@@ -8,7 +8,8 @@ export DEBIAN_FRONTEND=noninteractive
 
 packages=(build-essential cmake pkg-config libclang-dev clang valgrind libuv1-dev
           libglib2.0-dev python3 git
-          python3-pip libpython3.11-testsuite)  # Python binding tests (CPython's test pkg)
+          python3-pip libpython3.11-testsuite  # Python binding tests (CPython's test pkg)
+          golang-go)                            # the Go binding (bindings/go), Go 1.19
 
 as_root=()
 if [ "$(id -u)" -ne 0 ]; then
