@@ -2,6 +2,7 @@ package weft
 
 import (
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -10,33 +11,49 @@ import (
 
 // Benchmarks: weft beside its Go equivalent. The machine these figures come from is
 // shared and noisy, so each benchmark runs the two sides in alternating rounds (noise
-// then hits both alike) and reports each side's ns per op and their ratio, weft/Go:
+// then hits both alike) and reports each side's wall and CPU time per op and their
+// ratios, weft/Go:
 //
 //	go test -run '^$' -bench . -benchtime 200000x   (docs/performance.md, "Go binding")
 
 // interleaved runs base and weft for b.N ops each, in 20 alternating rounds, and
-// reports base-ns/op, weft-ns/op and x (weft / base). A round func runs n ops.
+// reports per op the wall time of each (base-ns/op, weft-ns/op) and their ratio x,
+// and the process's CPU time (user+system, every thread: pumps included) of each and
+// their ratio cpu-x. On a loaded machine the wall times swell with the time the process
+// waits for a CPU; the CPU times do not. A round func runs n ops.
 func interleaved(b *testing.B, base, weft func(n int)) {
 	const rounds = 20
 	n := b.N / rounds
 	if n == 0 {
 		n = 1
 	}
-	var tBase, tWeft time.Duration
+	var wall, cpu [2]time.Duration
 	b.ResetTimer()
 	for r := 0; r < rounds; r++ {
-		start := time.Now()
-		base(n)
-		tBase += time.Since(start)
-		start = time.Now()
-		weft(n)
-		tWeft += time.Since(start)
+		for side, run := range [2]func(int){base, weft} {
+			cpu0, wall0 := cpuTime(), time.Now()
+			run(n)
+			wall[side] += time.Since(wall0)
+			cpu[side] += cpuTime() - cpu0
+		}
 	}
 	b.StopTimer()
 	perOp := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(rounds*n) }
-	b.ReportMetric(perOp(tBase), "base-ns/op")
-	b.ReportMetric(perOp(tWeft), "weft-ns/op")
-	b.ReportMetric(perOp(tWeft)/perOp(tBase), "x")
+	b.ReportMetric(perOp(wall[0]), "base-ns/op")
+	b.ReportMetric(perOp(wall[1]), "weft-ns/op")
+	b.ReportMetric(perOp(wall[1])/perOp(wall[0]), "x")
+	b.ReportMetric(perOp(cpu[0]), "base-cpu-ns/op")
+	b.ReportMetric(perOp(cpu[1]), "weft-cpu-ns/op")
+	b.ReportMetric(perOp(cpu[1])/perOp(cpu[0]), "cpu-x")
+}
+
+// cpuTime is the CPU time the process has used, all threads.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		panic(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // parallel runs body in g goroutines, n ops in all, and waits for them.

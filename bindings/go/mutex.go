@@ -16,8 +16,9 @@ import (
 // languages holding the same weft_lock stand in the same line.
 //
 // Each Lock acquires with a fresh owner token (goroutines have no identity) and
-// remembers it for Unlock; so a goroutine that locks twice waits for itself, as with
-// sync.Mutex.
+// remembers it in this Mutex for Unlock; so a goroutine that locks twice waits for
+// itself, as with sync.Mutex. Unlock through the *Mutex that locked: two wrappers of one
+// weft_lock (MutexFromHandle) each know only their own holder.
 type Mutex struct {
 	ref ref[C.weft_lock]
 	// holder is the token the current Go holder acquired with, 0 when no goroutine
@@ -66,7 +67,7 @@ func (m *Mutex) Lock() { _ = m.LockContext(context.Background()) }
 // TryLock takes the lock if it is free and nobody waits for it. One cgo call.
 func (m *Mutex) TryLock() bool {
 	tok := newToken()
-	st := C.weftgo_lock_try(unsafe.Pointer(m.ptr()), C.uint64_t(tok))
+	st := C.weftgo_lock_try(C.uintptr_t(uintptr(unsafe.Pointer(m.ptr()))), C.uint64_t(tok))
 	runtime.KeepAlive(m)
 	if st != C.WEFT_OK {
 		return false
@@ -111,7 +112,7 @@ func (m *Mutex) Unlock() {
 	if tok == 0 {
 		fatal("unlock of unlocked mutex")
 	}
-	r := C.weftgo_lock_release(unsafe.Pointer(m.ptr()), C.uint64_t(tok), C.bool(m.ref.goWaiting()))
+	r := C.weftgo_lock_release(C.uintptr_t(uintptr(unsafe.Pointer(m.ptr()))), C.uint64_t(tok), C.bool(m.ref.goWaiting()))
 	runtime.KeepAlive(m)
 	if r.status != C.WEFT_OK {
 		fatal("unlock: " + Status(r.status).Error())

@@ -46,7 +46,7 @@ func (q *queueCore) free() error {
 // tryPut is one cgo call; when goroutines wait on the queue it also reaps (the item
 // may have gone straight to a waiting getter).
 func (q *queueCore) tryPut(item uintptr, priority int64) error {
-	r := C.weftgo_queue_put_now(unsafe.Pointer(q.ptr()), C.uintptr_t(item), C.int64_t(priority), C.bool(q.ref.goWaiting()))
+	r := C.weftgo_queue_put_now(C.uintptr_t(uintptr(unsafe.Pointer(q.ptr()))), C.uintptr_t(item), C.int64_t(priority), C.bool(q.ref.goWaiting()))
 	runtime.KeepAlive(q)
 	reaped(&r)
 	return check(r.status)
@@ -79,7 +79,7 @@ func (q *queueCore) put(ctx context.Context, item uintptr, priority int64) (err 
 // tryGet is one cgo call; when goroutines wait on the queue it also reaps (the room
 // may have let a waiting putter in).
 func (q *queueCore) tryGet() (uintptr, error) {
-	r := C.weftgo_queue_get_now(unsafe.Pointer(q.ptr()), C.bool(q.ref.goWaiting()))
+	r := C.weftgo_queue_get_now(C.uintptr_t(uintptr(unsafe.Pointer(q.ptr()))), C.bool(q.ref.goWaiting()))
 	runtime.KeepAlive(q)
 	reaped(&r)
 	return uintptr(r.item), check(r.status)

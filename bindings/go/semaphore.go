@@ -53,7 +53,7 @@ func (s *Semaphore) ptr() *C.weft_sem { return s.ref.get("Semaphore") }
 
 // TryAcquire takes a permit if one is free and nobody waits. One cgo call.
 func (s *Semaphore) TryAcquire() bool {
-	st := C.weftgo_sem_try(unsafe.Pointer(s.ptr()))
+	st := C.weftgo_sem_try(C.uintptr_t(uintptr(unsafe.Pointer(s.ptr()))))
 	runtime.KeepAlive(s)
 	if st != C.WEFT_OK {
 		return false
@@ -88,7 +88,7 @@ func (s *Semaphore) Release(n int) error {
 		return ErrInvalid
 	}
 	s.edge.publish()
-	r := C.weftgo_sem_release(unsafe.Pointer(s.ptr()), C.uint64_t(n), C.bool(s.ref.goWaiting()))
+	r := C.weftgo_sem_release(C.uintptr_t(uintptr(unsafe.Pointer(s.ptr()))), C.uint64_t(n), C.bool(s.ref.goWaiting()))
 	runtime.KeepAlive(s)
 	reaped(&r)
 	return check(r.status)

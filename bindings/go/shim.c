@@ -49,35 +49,35 @@ weftgo_result weftgo_reap(void) {
   return r;
 }
 
-weft_status weftgo_lock_try(void *l, uint64_t owner) { return weft_lock_acquire_as(l, owner, 0); }
+weft_status weftgo_lock_try(uintptr_t l, uint64_t owner) { return weft_lock_acquire_as((weft_lock *)l, owner, 0); }
 
-weftgo_result weftgo_lock_release(void *l, uint64_t owner, bool reap) {
+weftgo_result weftgo_lock_release(uintptr_t l, uint64_t owner, bool reap) {
   weftgo_result r = {0};
-  r.status = weft_lock_release_as(l, owner);
+  r.status = weft_lock_release_as((weft_lock *)l, owner);
   if (reap) reap_into(&r);
   return r;
 }
 
-weft_status weftgo_sem_try(void *s) { return weft_sem_try_acquire(s); }
+weft_status weftgo_sem_try(uintptr_t s) { return weft_sem_try_acquire((weft_sem *)s); }
 
-weftgo_result weftgo_sem_release(void *s, uint64_t n, bool reap) {
+weftgo_result weftgo_sem_release(uintptr_t s, uint64_t n, bool reap) {
   weftgo_result r = {0};
-  r.status = weft_sem_release(s, n);
+  r.status = weft_sem_release((weft_sem *)s, n);
   if (reap) reap_into(&r);
   return r;
 }
 
-weftgo_result weftgo_queue_put_now(void *q, uintptr_t item, int64_t priority, bool reap) {
+weftgo_result weftgo_queue_put_now(uintptr_t q, uintptr_t item, int64_t priority, bool reap) {
   weftgo_result r = {0};
-  r.status = weft_queue_try_put(q, (void *)item, priority);
+  r.status = weft_queue_try_put((weft_queue *)q, (void *)item, priority);
   if (reap) reap_into(&r);
   return r;
 }
 
-weftgo_result weftgo_queue_get_now(void *q, bool reap) {
+weftgo_result weftgo_queue_get_now(uintptr_t q, bool reap) {
   weftgo_result r = {0};
   void *item = NULL;
-  r.status = weft_queue_try_get(q, &item);
+  r.status = weft_queue_try_get((weft_queue *)q, &item);
   if (r.status == WEFT_OK) r.item = (uintptr_t)item;
   if (reap) reap_into(&r);
   return r;

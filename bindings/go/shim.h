@@ -33,15 +33,16 @@ typedef struct weftgo_result {
   weftgo_completion batch[WEFTGO_REAP_MAX];
 } weftgo_result;
 
-/* The hot-path calls take their handle as void *: cgo (Go 1.19) allocates on every call
- * that passes a pointer to an incomplete C struct, and not for a void *. */
+/* The hot-path calls take their handle as an integer: for a pointer argument cgo checks
+ * at every call whether it points into Go memory (and Go 1.19 allocates on every call
+ * that passes a pointer to an incomplete C struct); a C handle never does. */
 weftgo_result weftgo_reap(void);
-weft_status weftgo_lock_try(void *l, uint64_t owner);
-weftgo_result weftgo_lock_release(void *l, uint64_t owner, bool reap);
-weft_status weftgo_sem_try(void *s);
-weftgo_result weftgo_sem_release(void *s, uint64_t n, bool reap);
-weftgo_result weftgo_queue_put_now(void *q, uintptr_t item, int64_t priority, bool reap);
-weftgo_result weftgo_queue_get_now(void *q, bool reap);
+weft_status weftgo_lock_try(uintptr_t l, uint64_t owner);
+weftgo_result weftgo_lock_release(uintptr_t l, uint64_t owner, bool reap);
+weft_status weftgo_sem_try(uintptr_t s);
+weftgo_result weftgo_sem_release(uintptr_t s, uint64_t n, bool reap);
+weftgo_result weftgo_queue_put_now(uintptr_t q, uintptr_t item, int64_t priority, bool reap);
+weftgo_result weftgo_queue_get_now(uintptr_t q, bool reap);
 
 /* Reads an ended op's item (queue gets) and value (barrier index), then frees it. */
 weft_status weftgo_op_finish(weft_op *op, uintptr_t *item_out, uint64_t *value_out);
