@@ -249,7 +249,11 @@ func TestCondCancelledWaiterPassesTheNotificationOn(t *testing.T) {
 		} else {
 			passedOn++
 		}
-		<-second // hangs if the notification was lost
+		select {
+		case <-second:
+		case <-time.After(30 * time.Second): // a hang detector, not a timing check
+			t.Fatalf("round %d: the second waiter never woke: a notification was lost (issue 18)", round)
+		}
 	}
 	t.Logf("notified %d, passed on %d", notified, passedOn)
 }

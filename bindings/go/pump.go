@@ -158,7 +158,9 @@ func (p *pending) await(ctx context.Context) (st C.weft_status, item uintptr, va
 	case <-done:
 		ctxDone = true
 		C.weft_op_cancel(p.op)
-		// The completion follows exactly once, whoever won.
+		// The completion follows exactly once, whoever won; a cancel that won queued it
+		// on the port already, so reap rather than wait for a pump.
+		reap()
 		st = <-p.w.done
 	}
 	waiterPool.Put(p.w)
