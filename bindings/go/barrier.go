@@ -60,12 +60,12 @@ func (b *Barrier) Wait() (int, error) { return b.WaitContext(context.Background(
 
 // WaitContext is Wait until ctx ends (which breaks the barrier; see Barrier).
 func (b *Barrier) WaitContext(ctx context.Context) (int, error) {
-	var index C.uint64_t // written when this arrival completes the phase at once
 	var started C.weft_status
 	b.edge.publish()
-	st, _, value, ctxDone := wait(ctx, func(port *C.weft_port, id C.uintptr_t, op **C.weft_op) C.weft_status {
-		started = C.weftgo_barrier_wait_async(b.ptr(), port, id, op, &index)
-		return started
+	st, _, index, ctxDone := wait(ctx, func(port C.size_t, id C.uintptr_t) C.weftgo_start {
+		s := C.weftgo_barrier_wait_async(cptr(b.ptr()), port, id)
+		started = s.status
+		return s
 	}, &b.ref.goWaiters)
 	runtime.KeepAlive(b)
 	b.edge.observe()
@@ -75,10 +75,7 @@ func (b *Barrier) WaitContext(ctx context.Context) (int, error) {
 	if err := settle(ctx, st, ctxDone, nil); err != nil {
 		return 0, err
 	}
-	if started == C.WEFT_PENDING {
-		return int(value), nil // a pending arrival learns its index from its op
-	}
-	return int(index), nil
+	return int(index), nil // at once from the start call, or later from the op
 }
 
 // Abort breaks the barrier: every waiter and later arrival gets ErrBroken until Reset.

@@ -70,8 +70,8 @@ func (c *Cond) WaitContext(ctx context.Context) error {
 	if tok == 0 {
 		fatal("Cond.Wait: unlock of unlocked mutex")
 	}
-	st, _, _, ctxDone := wait(ctx, func(port *C.weft_port, id C.uintptr_t, op **C.weft_op) C.weft_status {
-		return C.weftgo_cond_wait_async(c.ptr(), C.uint64_t(tok), port, id, op)
+	st, _, _, ctxDone := wait(ctx, func(port C.size_t, id C.uintptr_t) C.weftgo_start {
+		return C.weftgo_cond_wait_async(cptr(c.ptr()), C.uint64_t(tok), port, id)
 	}, &c.ref.goWaiters, &c.L.ref.goWaiters)
 	runtime.KeepAlive(c)
 	switch {

@@ -102,8 +102,8 @@ func (c *Countdown) WaitContext(ctx context.Context) error {
 	if c.TryWait() {
 		return nil
 	}
-	st, _, _, ctxDone := wait(ctx, func(port *C.weft_port, id C.uintptr_t, op **C.weft_op) C.weft_status {
-		return C.weftgo_countdown_wait_async(c.ptr(), port, id, op)
+	st, _, _, ctxDone := wait(ctx, func(port C.size_t, id C.uintptr_t) C.weftgo_start {
+		return C.weftgo_countdown_wait_async(cptr(c.ptr()), port, id)
 	}, &c.ref.goWaiters)
 	runtime.KeepAlive(c)
 	c.edge.observe()

@@ -92,8 +92,8 @@ func (e *Event) WaitContext(ctx context.Context) error {
 	if e.TryWait() {
 		return nil
 	}
-	st, _, _, ctxDone := wait(ctx, func(port *C.weft_port, id C.uintptr_t, op **C.weft_op) C.weft_status {
-		return C.weftgo_event_wait_async(e.ptr(), port, id, op)
+	st, _, _, ctxDone := wait(ctx, func(port C.size_t, id C.uintptr_t) C.weftgo_start {
+		return C.weftgo_event_wait_async(cptr(e.ptr()), port, id)
 	}, &e.ref.goWaiters)
 	runtime.KeepAlive(e)
 	e.edge.observe()

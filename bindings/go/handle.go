@@ -55,5 +55,9 @@ func (r *ref[P]) close(free func(*P) error) error {
 	return free(p)
 }
 
+// cptr passes a C handle to the shim as an integer (see shim.h: no pointer for cgo to
+// check).
+func cptr[P any](p *P) C.uintptr_t { return C.uintptr_t(uintptr(unsafe.Pointer(p))) }
+
 // handle returns the C pointer for C code or another binding (nil after Close).
 func (r *ref[P]) handle() unsafe.Pointer { return unsafe.Pointer(r.p.Load()) }

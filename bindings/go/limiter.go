@@ -74,8 +74,8 @@ func (l *CapacityLimiter) AcquireContext(ctx context.Context, owner Owner) error
 	if st != C.WEFT_WOULD_BLOCK {
 		return Status(st)
 	}
-	st, _, _, ctxDone := wait(ctx, func(port *C.weft_port, id C.uintptr_t, op **C.weft_op) C.weft_status {
-		return C.weftgo_limiter_acquire_async(l.ptr(), C.uint64_t(owner), port, id, op)
+	st, _, _, ctxDone := wait(ctx, func(port C.size_t, id C.uintptr_t) C.weftgo_start {
+		return C.weftgo_limiter_acquire_async(cptr(l.ptr()), C.uint64_t(owner), port, id)
 	}, &l.ref.goWaiters)
 	runtime.KeepAlive(l)
 	if st == C.WEFT_OK {

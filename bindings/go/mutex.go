@@ -67,7 +67,7 @@ func (m *Mutex) Lock() { _ = m.LockContext(context.Background()) }
 // TryLock takes the lock if it is free and nobody waits for it. One cgo call.
 func (m *Mutex) TryLock() bool {
 	tok := newToken()
-	st := C.weftgo_lock_try(C.uintptr_t(uintptr(unsafe.Pointer(m.ptr()))), C.uint64_t(tok))
+	st := C.weftgo_lock_try(cptr(m.ptr()), C.uint64_t(tok))
 	runtime.KeepAlive(m)
 	if st != C.WEFT_OK {
 		return false
@@ -83,8 +83,8 @@ func (m *Mutex) LockContext(ctx context.Context) error {
 		return nil
 	}
 	tok := newToken()
-	st, _, _, ctxDone := wait(ctx, func(port *C.weft_port, id C.uintptr_t, op **C.weft_op) C.weft_status {
-		return C.weftgo_lock_acquire_async(m.ptr(), C.uint64_t(tok), port, id, op)
+	st, _, _, ctxDone := wait(ctx, func(port C.size_t, id C.uintptr_t) C.weftgo_start {
+		return C.weftgo_lock_acquire_async(cptr(m.ptr()), C.uint64_t(tok), port, id)
 	}, &m.ref.goWaiters)
 	runtime.KeepAlive(m)
 	if st == C.WEFT_OK {
@@ -112,7 +112,7 @@ func (m *Mutex) Unlock() {
 	if tok == 0 {
 		fatal("unlock of unlocked mutex")
 	}
-	r := C.weftgo_lock_release(C.uintptr_t(uintptr(unsafe.Pointer(m.ptr()))), C.uint64_t(tok), C.bool(m.ref.goWaiting()))
+	r := C.weftgo_lock_release(cptr(m.ptr()), C.uint64_t(tok), C.bool(m.ref.goWaiting()))
 	runtime.KeepAlive(m)
 	if r.status != C.WEFT_OK {
 		fatal("unlock: " + Status(r.status).Error())

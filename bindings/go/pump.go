@@ -39,28 +39,55 @@ type waiter struct {
 	done chan C.weft_status // buffered 1: the pump never blocks on it
 }
 
-var waiterPool = sync.Pool{New: func() any { return &waiter{done: make(chan C.weft_status, 1)} }}
-
-// The registry maps ids to parked waiters, in shards so pumps and starters rarely meet.
+// The registry: waiter slots, in shards so that pumps and starters rarely meet. An id
+// names a slot (its shard and index); the slot is the waiting goroutine's from register
+// until it has received its completion, and is then reused with its channel. Slots and a
+// free list rather than a map: a waiting goroutine's stack stays at its first 2 KB (a map
+// insert that grows the map does not fit in it).
 const registryShards = 64
 
 type registryShard struct {
-	mu      sync.Mutex
-	waiters map[uintptr]*waiter
-	_       [40]byte // one shard per cache line
+	mu    sync.Mutex
+	slots []*waiter
+	free  []uintptr
+	_     [8]byte
+}
+
+func idOf(shard, index uintptr) uintptr { return index*registryShards + shard }
+
+func (r *registryShard) take() (uintptr, *waiter) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if n := len(r.free); n > 0 {
+		index := r.free[n-1]
+		r.free = r.free[:n-1]
+		return index, r.slots[index]
+	}
+	w := &waiter{done: make(chan C.weft_status, 1)}
+	r.slots = append(r.slots, w)
+	return uintptr(len(r.slots) - 1), w
+}
+
+func (r *registryShard) give(index uintptr) {
+	r.mu.Lock()
+	r.free = append(r.free, index)
+	r.mu.Unlock()
+}
+
+func (r *registryShard) lookup(index uintptr) *waiter {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.slots[index]
 }
 
 var (
 	registry  [registryShards]registryShard
-	lastID    uint64
+	nextShard uint64
 	ports     [pumpCount]*C.weft_port
 	pumpsOnce sync.Once
 )
 
 func startPumps() {
-	for i := range registry {
-		registry[i].waiters = make(map[uintptr]*waiter)
-	}
 	mustOK(C.weftgo_ports_open(), "weft_port_new")
 	for i := range ports {
 		ports[i] = C.weftgo_port(C.size_t(i))
@@ -96,15 +123,12 @@ func delivered(r *C.weftgo_result) bool {
 // deliver hands each completion to the waiter registered under its id.
 func deliver(batch []C.weftgo_completion) {
 	for _, c := range batch {
-		shard := &registry[uintptr(c.id)%registryShards]
-		shard.mu.Lock()
-		w := shard.waiters[uintptr(c.id)]
-		delete(shard.waiters, uintptr(c.id))
-		shard.mu.Unlock()
-		if w == nil {
-			panic("weft: a completion for no waiter (an op completed twice?)")
+		id := uintptr(c.id)
+		select {
+		case registry[id%registryShards].lookup(id / registryShards).done <- c.status:
+		default:
+			panic("weft: a second completion for one waiter")
 		}
-		w.done <- c.status
 	}
 }
 
@@ -113,21 +137,21 @@ func deliver(batch []C.weftgo_completion) {
 type pending struct {
 	w    *waiter
 	id   uintptr
-	port *C.weft_port
-	op   *C.weft_op
+	port C.size_t
+	op   C.uintptr_t
 }
+
+// release gives the waiter's slot back, once no completion can reach it any more.
+func (p *pending) release() { registry[p.id%registryShards].give(p.id / registryShards) }
 
 // register parks a waiter under a fresh id before the start call, since the completion
 // may reach a pump before the start call returns.
 func register() pending {
 	pumpsOnce.Do(startPumps)
-	id := uintptr(atomic.AddUint64(&lastID, 1))
-	w := waiterPool.Get().(*waiter)
-	shard := &registry[id%registryShards]
-	shard.mu.Lock()
-	shard.waiters[id] = w
-	shard.mu.Unlock()
-	return pending{w: w, id: id, port: ports[id%pumpCount]}
+	shard := uintptr(atomic.AddUint64(&nextShard, 1) % registryShards)
+	index, w := registry[shard].take()
+	id := idOf(shard, index)
+	return pending{w: w, id: id, port: C.size_t(shard % pumpCount)}
 }
 
 // started takes the start call's status. Anything but WEFT_PENDING means no completion
@@ -136,11 +160,7 @@ func (p *pending) started(st C.weft_status) bool {
 	if st == C.WEFT_PENDING {
 		return true
 	}
-	shard := &registry[p.id%registryShards]
-	shard.mu.Lock()
-	delete(shard.waiters, p.id)
-	shard.mu.Unlock()
-	waiterPool.Put(p.w)
+	p.release()
 	return false
 }
 
@@ -149,23 +169,21 @@ func (p *pending) started(st C.weft_status) bool {
 // means the grant came first and is the caller's to give back). The op's item (queue
 // gets) and value (barrier index) are read before the op is freed.
 func (p *pending) await(ctx context.Context) (st C.weft_status, item uintptr, value uint64, ctxDone bool) {
-	var done <-chan struct{}
-	if ctx != nil {
-		done = ctx.Done()
+	if done := ctx.Done(); done == nil {
+		st = <-p.w.done // a plain receive parks in a shallower stack than a select
+	} else {
+		select {
+		case st = <-p.w.done:
+		case <-done:
+			ctxDone = true
+			C.weftgo_op_cancel(p.op)
+			// The completion follows exactly once, whoever won; a cancel that won queued
+			// it on the port already, so reap rather than wait for a pump.
+			reap()
+			st = <-p.w.done
+		}
 	}
-	select {
-	case st = <-p.w.done:
-	case <-done:
-		ctxDone = true
-		C.weft_op_cancel(p.op)
-		// The completion follows exactly once, whoever won; a cancel that won queued it
-		// on the port already, so reap rather than wait for a pump.
-		reap()
-		st = <-p.w.done
-	}
-	waiterPool.Put(p.w)
-	var citem C.uintptr_t
-	var cvalue C.uint64_t
-	C.weftgo_op_finish(p.op, &citem, &cvalue)
-	return st, uintptr(citem), uint64(cvalue), ctxDone
+	p.release()
+	end := C.weftgo_op_finish(p.op)
+	return st, uintptr(end.item), uint64(end.value), ctxDone
 }

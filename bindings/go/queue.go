@@ -46,7 +46,7 @@ func (q *queueCore) free() error {
 // tryPut is one cgo call; when goroutines wait on the queue it also reaps (the item
 // may have gone straight to a waiting getter).
 func (q *queueCore) tryPut(item uintptr, priority int64) error {
-	r := C.weftgo_queue_put_now(C.uintptr_t(uintptr(unsafe.Pointer(q.ptr()))), C.uintptr_t(item), C.int64_t(priority), C.bool(q.ref.goWaiting()))
+	r := C.weftgo_queue_put_now(cptr(q.ptr()), C.uintptr_t(item), C.int64_t(priority), C.bool(q.ref.goWaiting()))
 	runtime.KeepAlive(q)
 	reaped(&r)
 	return check(r.status)
@@ -62,8 +62,8 @@ func (q *queueCore) put(ctx context.Context, item uintptr, priority int64) (err 
 	if try() || spin(try) {
 		return err
 	}
-	st, _, _, ctxDone := wait(ctx, func(port *C.weft_port, id C.uintptr_t, op **C.weft_op) C.weft_status {
-		return C.weftgo_queue_put_async(q.ptr(), C.uintptr_t(item), C.int64_t(priority), port, id, op)
+	st, _, _, ctxDone := wait(ctx, func(port C.size_t, id C.uintptr_t) C.weftgo_start {
+		return C.weftgo_queue_put_async(cptr(q.ptr()), C.uintptr_t(item), C.int64_t(priority), port, id)
 	}, &q.ref.goWaiters)
 	runtime.KeepAlive(q)
 	switch {
@@ -79,7 +79,7 @@ func (q *queueCore) put(ctx context.Context, item uintptr, priority int64) (err 
 // tryGet is one cgo call; when goroutines wait on the queue it also reaps (the room
 // may have let a waiting putter in).
 func (q *queueCore) tryGet() (uintptr, error) {
-	r := C.weftgo_queue_get_now(C.uintptr_t(uintptr(unsafe.Pointer(q.ptr()))), C.bool(q.ref.goWaiting()))
+	r := C.weftgo_queue_get_now(cptr(q.ptr()), C.bool(q.ref.goWaiting()))
 	runtime.KeepAlive(q)
 	reaped(&r)
 	return uintptr(r.item), check(r.status)
@@ -97,15 +97,9 @@ func (q *queueCore) get(ctx context.Context) (uintptr, error) {
 	if try() || spin(try) {
 		return item, err
 	}
-	var now C.uintptr_t
-	var started C.weft_status
-	st, item, _, ctxDone := wait(ctx, func(port *C.weft_port, id C.uintptr_t, op **C.weft_op) C.weft_status {
-		started = C.weftgo_queue_get_async(q.ptr(), &now, port, id, op)
-		return started
+	st, item, _, ctxDone := wait(ctx, func(port C.size_t, id C.uintptr_t) C.weftgo_start {
+		return C.weftgo_queue_get_async(cptr(q.ptr()), port, id)
 	}, &q.ref.goWaiters)
-	if started != C.WEFT_PENDING {
-		item = uintptr(now)
-	}
 	err = settle(ctx, st, ctxDone, func() {
 		mustOK(C.weftgo_queue_unget(q.ptr(), C.uintptr_t(item)), "weft_queue_unget")
 	})
@@ -178,8 +172,8 @@ func (q *queueCore) JoinContext(ctx context.Context) error {
 		runtime.KeepAlive(q)
 		return check(st)
 	}
-	st, _, _, ctxDone := wait(ctx, func(port *C.weft_port, id C.uintptr_t, op **C.weft_op) C.weft_status {
-		return C.weftgo_queue_join_async(q.ptr(), port, id, op)
+	st, _, _, ctxDone := wait(ctx, func(port C.size_t, id C.uintptr_t) C.weftgo_start {
+		return C.weftgo_queue_join_async(cptr(q.ptr()), port, id)
 	}, &q.ref.goWaiters)
 	runtime.KeepAlive(q)
 	return settle(ctx, st, ctxDone, nil)

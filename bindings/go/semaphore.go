@@ -53,7 +53,7 @@ func (s *Semaphore) ptr() *C.weft_sem { return s.ref.get("Semaphore") }
 
 // TryAcquire takes a permit if one is free and nobody waits. One cgo call.
 func (s *Semaphore) TryAcquire() bool {
-	st := C.weftgo_sem_try(C.uintptr_t(uintptr(unsafe.Pointer(s.ptr()))))
+	st := C.weftgo_sem_try(cptr(s.ptr()))
 	runtime.KeepAlive(s)
 	if st != C.WEFT_OK {
 		return false
@@ -71,8 +71,8 @@ func (s *Semaphore) AcquireContext(ctx context.Context) error {
 	if s.TryAcquire() || spin(s.TryAcquire) {
 		return nil
 	}
-	st, _, _, ctxDone := wait(ctx, func(port *C.weft_port, id C.uintptr_t, op **C.weft_op) C.weft_status {
-		return C.weftgo_sem_acquire_async(s.ptr(), port, id, op)
+	st, _, _, ctxDone := wait(ctx, func(port C.size_t, id C.uintptr_t) C.weftgo_start {
+		return C.weftgo_sem_acquire_async(cptr(s.ptr()), port, id)
 	}, &s.ref.goWaiters)
 	runtime.KeepAlive(s)
 	if st == C.WEFT_OK {
@@ -88,7 +88,7 @@ func (s *Semaphore) Release(n int) error {
 		return ErrInvalid
 	}
 	s.edge.publish()
-	r := C.weftgo_sem_release(C.uintptr_t(uintptr(unsafe.Pointer(s.ptr()))), C.uint64_t(n), C.bool(s.ref.goWaiting()))
+	r := C.weftgo_sem_release(cptr(s.ptr()), C.uint64_t(n), C.bool(s.ref.goWaiting()))
 	runtime.KeepAlive(s)
 	reaped(&r)
 	return check(r.status)

@@ -83,52 +83,71 @@ weftgo_result weftgo_queue_get_now(uintptr_t q, bool reap) {
   return r;
 }
 
-weft_status weftgo_op_finish(weft_op *op, uintptr_t *item_out, uint64_t *value_out) {
-  if (item_out) {
-    void *item = NULL;
-    if (weft_op_item(op, &item) == WEFT_OK) *item_out = (uintptr_t)item;
-  }
-  if (value_out) weft_op_value(op, value_out);
-  return weft_op_free(op);
+void weftgo_op_cancel(uintptr_t op) { weft_op_cancel((weft_op *)op); }
+
+weftgo_end weftgo_op_finish(uintptr_t op) {
+  weftgo_end e = {0};
+  void *item = NULL;
+  if (weft_op_item((weft_op *)op, &item) == WEFT_OK) e.item = (uintptr_t)item;
+  weft_op_value((weft_op *)op, &e.value);
+  weft_op_free((weft_op *)op);
+  return e;
 }
 
-#define ARG(id) NULL, (void *)(id)
+/* START(call): runs a weft *_async call whose last arguments are (port, NULL callback,
+ * id as arg, &op) and returns its status and op. */
+#define START(call)          \
+  weftgo_start s = {0};      \
+  weft_op *op = NULL;        \
+  s.status = (call);         \
+  s.op = (uintptr_t)op;      \
+  return s
+#define ASYNC(port, id) ports[port], NULL, (void *)(id), &op
 
-weft_status weftgo_lock_acquire_async(weft_lock *l, uint64_t owner, weft_port *port, uintptr_t id, weft_op **op) {
-  return weft_lock_acquire_async(l, owner, port, ARG(id), op);
+weftgo_start weftgo_lock_acquire_async(uintptr_t lock, uint64_t owner, size_t port, uintptr_t id) {
+  START(weft_lock_acquire_async((weft_lock *)lock, owner, ASYNC(port, id)));
 }
-weft_status weftgo_rlock_acquire_async(weft_rlock *l, uint64_t owner, weft_port *port, uintptr_t id, weft_op **op) {
-  return weft_rlock_acquire_async(l, owner, 1, port, ARG(id), op);
+weftgo_start weftgo_rlock_acquire_async(uintptr_t rlock, uint64_t owner, size_t port, uintptr_t id) {
+  START(weft_rlock_acquire_async((weft_rlock *)rlock, owner, 1, ASYNC(port, id)));
 }
-weft_status weftgo_sem_acquire_async(weft_sem *s, weft_port *port, uintptr_t id, weft_op **op) {
-  return weft_sem_acquire_async(s, port, ARG(id), op);
+weftgo_start weftgo_sem_acquire_async(uintptr_t sem, size_t port, uintptr_t id) {
+  START(weft_sem_acquire_async((weft_sem *)sem, ASYNC(port, id)));
 }
-weft_status weftgo_cond_wait_async(weft_cond *c, uint64_t owner, weft_port *port, uintptr_t id, weft_op **op) {
-  return weft_cond_wait_async(c, owner, port, ARG(id), op);
+weftgo_start weftgo_cond_wait_async(uintptr_t cond, uint64_t owner, size_t port, uintptr_t id) {
+  START(weft_cond_wait_async((weft_cond *)cond, owner, ASYNC(port, id)));
 }
-weft_status weftgo_event_wait_async(weft_event *e, weft_port *port, uintptr_t id, weft_op **op) {
-  return weft_event_wait_async(e, port, ARG(id), op);
+weftgo_start weftgo_event_wait_async(uintptr_t event, size_t port, uintptr_t id) {
+  START(weft_event_wait_async((weft_event *)event, ASYNC(port, id)));
 }
-weft_status weftgo_countdown_wait_async(weft_countdown *c, weft_port *port, uintptr_t id, weft_op **op) {
-  return weft_countdown_wait_async(c, port, ARG(id), op);
+weftgo_start weftgo_countdown_wait_async(uintptr_t countdown, size_t port, uintptr_t id) {
+  START(weft_countdown_wait_async((weft_countdown *)countdown, ASYNC(port, id)));
 }
-weft_status weftgo_barrier_wait_async(weft_barrier *b, weft_port *port, uintptr_t id, weft_op **op, uint64_t *index) {
-  return weft_barrier_wait_async(b, port, ARG(id), op, index);
+weftgo_start weftgo_limiter_acquire_async(uintptr_t limiter, uint64_t owner, size_t port, uintptr_t id) {
+  START(weft_limiter_acquire_async((weft_limiter *)limiter, owner, 1, ASYNC(port, id)));
 }
-weft_status weftgo_limiter_acquire_async(weft_limiter *l, uint64_t owner, weft_port *port, uintptr_t id, weft_op **op) {
-  return weft_limiter_acquire_async(l, owner, 1, port, ARG(id), op);
+weftgo_start weftgo_queue_put_async(uintptr_t queue, uintptr_t item, int64_t priority, size_t port, uintptr_t id) {
+  START(weft_queue_put_async((weft_queue *)queue, (void *)item, priority, ASYNC(port, id)));
 }
-weft_status weftgo_queue_put_async(weft_queue *q, uintptr_t item, int64_t priority, weft_port *port, uintptr_t id, weft_op **op) {
-  return weft_queue_put_async(q, (void *)item, priority, port, ARG(id), op);
+weftgo_start weftgo_queue_join_async(uintptr_t queue, size_t port, uintptr_t id) {
+  START(weft_queue_join_async((weft_queue *)queue, ASYNC(port, id)));
 }
-weft_status weftgo_queue_get_async(weft_queue *q, uintptr_t *item, weft_port *port, uintptr_t id, weft_op **op) {
-  void *got = NULL;
-  weft_status st = weft_queue_get_async(q, &got, port, ARG(id), op);
-  if (st == WEFT_OK) *item = (uintptr_t)got;
-  return st;
+weftgo_start weftgo_barrier_wait_async(uintptr_t barrier, size_t port, uintptr_t id) {
+  uint64_t index = 0;
+  weftgo_start s = {0};
+  weft_op *op = NULL;
+  s.status = weft_barrier_wait_async((weft_barrier *)barrier, ASYNC(port, id), &index);
+  s.op = (uintptr_t)op;
+  s.value = index;
+  return s;
 }
-weft_status weftgo_queue_join_async(weft_queue *q, weft_port *port, uintptr_t id, weft_op **op) {
-  return weft_queue_join_async(q, port, ARG(id), op);
+weftgo_start weftgo_queue_get_async(uintptr_t queue, size_t port, uintptr_t id) {
+  void *item = NULL;
+  weftgo_start s = {0};
+  weft_op *op = NULL;
+  s.status = weft_queue_get_async((weft_queue *)queue, &item, ASYNC(port, id));
+  s.op = (uintptr_t)op;
+  if (s.status == WEFT_OK) s.item = (uintptr_t)item;
+  return s;
 }
 
 weft_status weftgo_queue_unget(weft_queue *q, uintptr_t item) {

@@ -44,21 +44,38 @@ weftgo_result weftgo_sem_release(uintptr_t s, uint64_t n, bool reap);
 weftgo_result weftgo_queue_put_now(uintptr_t q, uintptr_t item, int64_t priority, bool reap);
 weftgo_result weftgo_queue_get_now(uintptr_t q, bool reap);
 
-/* Reads an ended op's item (queue gets) and value (barrier index), then frees it. */
-weft_status weftgo_op_finish(weft_op *op, uintptr_t *item_out, uint64_t *value_out);
+/* The async starts take handles as integers and return what they write by value, so
+ * that no Go pointer crosses (cgo checks each one it sees, in frames that would grow a
+ * waiting goroutine's stack past its first 2 KB): the status; the op when it is
+ * WEFT_PENDING; the item (queue get) or value (barrier index) when granted at once. Each
+ * completes into port number `port` with `id` as its arg. */
+typedef struct weftgo_start {
+  weft_status status;
+  uintptr_t op;
+  uintptr_t item;
+  uint64_t value;
+} weftgo_start;
 
-/* The *_async starters, completing into `port` with `id` as the completion's arg. */
-weft_status weftgo_lock_acquire_async(weft_lock *l, uint64_t owner, weft_port *port, uintptr_t id, weft_op **op);
-weft_status weftgo_rlock_acquire_async(weft_rlock *l, uint64_t owner, weft_port *port, uintptr_t id, weft_op **op);
-weft_status weftgo_sem_acquire_async(weft_sem *s, weft_port *port, uintptr_t id, weft_op **op);
-weft_status weftgo_cond_wait_async(weft_cond *c, uint64_t owner, weft_port *port, uintptr_t id, weft_op **op);
-weft_status weftgo_event_wait_async(weft_event *e, weft_port *port, uintptr_t id, weft_op **op);
-weft_status weftgo_countdown_wait_async(weft_countdown *c, weft_port *port, uintptr_t id, weft_op **op);
-weft_status weftgo_barrier_wait_async(weft_barrier *b, weft_port *port, uintptr_t id, weft_op **op, uint64_t *index);
-weft_status weftgo_limiter_acquire_async(weft_limiter *l, uint64_t owner, weft_port *port, uintptr_t id, weft_op **op);
-weft_status weftgo_queue_put_async(weft_queue *q, uintptr_t item, int64_t priority, weft_port *port, uintptr_t id, weft_op **op);
-weft_status weftgo_queue_get_async(weft_queue *q, uintptr_t *item, weft_port *port, uintptr_t id, weft_op **op);
-weft_status weftgo_queue_join_async(weft_queue *q, weft_port *port, uintptr_t id, weft_op **op);
+weftgo_start weftgo_lock_acquire_async(uintptr_t lock, uint64_t owner, size_t port, uintptr_t id);
+weftgo_start weftgo_rlock_acquire_async(uintptr_t rlock, uint64_t owner, size_t port, uintptr_t id);
+weftgo_start weftgo_sem_acquire_async(uintptr_t sem, size_t port, uintptr_t id);
+weftgo_start weftgo_cond_wait_async(uintptr_t cond, uint64_t owner, size_t port, uintptr_t id);
+weftgo_start weftgo_event_wait_async(uintptr_t event, size_t port, uintptr_t id);
+weftgo_start weftgo_countdown_wait_async(uintptr_t countdown, size_t port, uintptr_t id);
+weftgo_start weftgo_barrier_wait_async(uintptr_t barrier, size_t port, uintptr_t id);
+weftgo_start weftgo_limiter_acquire_async(uintptr_t limiter, uint64_t owner, size_t port, uintptr_t id);
+weftgo_start weftgo_queue_put_async(uintptr_t queue, uintptr_t item, int64_t priority, size_t port, uintptr_t id);
+weftgo_start weftgo_queue_get_async(uintptr_t queue, size_t port, uintptr_t id);
+weftgo_start weftgo_queue_join_async(uintptr_t queue, size_t port, uintptr_t id);
+
+/* Cancels an op (weft_op_cancel). */
+void weftgo_op_cancel(uintptr_t op);
+/* Reads an ended op's item (queue gets) and value (barrier index), then frees it. */
+typedef struct weftgo_end {
+  uintptr_t item;
+  uint64_t value;
+} weftgo_end;
+weftgo_end weftgo_op_finish(uintptr_t op);
 
 /* Queue items as integers. */
 weft_status weftgo_queue_unget(weft_queue *q, uintptr_t item);

@@ -13,14 +13,16 @@ import (
 // log it, to show the race they hammer did happen).
 var grantsGivenBack uint64
 
-// startFunc starts one weft *_async call completing into port with id as its arg.
-type startFunc func(port *C.weft_port, id C.uintptr_t, op **C.weft_op) C.weft_status
+// startFunc starts one weft *_async call completing into port number port with id as
+// its arg.
+type startFunc func(port C.size_t, id C.uintptr_t) C.weftgo_start
 
 // wait is the slow path shared by every blocking and *Context call, taken after the
 // caller's one-cgo-call try failed: start the async op, park on a channel until its
 // completion, cancel it if ctx ends first. It returns the start call's status if that
-// did not pend (WEFT_OK: granted at once), else the op's final status, with the op's
-// item and value, and whether ctx ended first (an op is not started once it has).
+// did not pend (WEFT_OK: granted at once), else the op's final status; the item (queue
+// gets) and value (barrier index) that came with a grant; and whether ctx ended first
+// (an op is not started once it has).
 //
 // waiting are the goWaiters counters of the objects whose releases may grant the op (a
 // Cond wait is granted by a Signal and by the Mutex's Unlock).
@@ -31,19 +33,18 @@ func wait(ctx context.Context, start startFunc, waiting ...*int32) (st C.weft_st
 	for _, n := range waiting {
 		atomic.AddInt32(n, 1)
 	}
-	defer func() {
-		for _, n := range waiting {
-			atomic.AddInt32(n, -1)
-		}
-	}()
 	p := register()
-	var op *C.weft_op // on its own: cgo refuses &p.op, p holds a Go pointer
-	st = start(p.port, C.uintptr_t(p.id), &op)
-	p.op = op
-	if !p.started(st) {
-		return st, 0, 0, false
+	s := start(p.port, C.uintptr_t(p.id))
+	p.op = s.op
+	if p.started(s.status) {
+		st, item, value, ctxDone = p.await(ctx)
+	} else {
+		st, item, value = s.status, uintptr(s.item), uint64(s.value)
 	}
-	return p.await(ctx)
+	for _, n := range waiting {
+		atomic.AddInt32(n, -1)
+	}
+	return st, item, value, ctxDone
 }
 
 // spinTries is how many times a blocking call retries its try, yielding the P between

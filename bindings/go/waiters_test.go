@@ -122,6 +122,9 @@ func TestFootprintChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var mem runtime.MemStats
+	runtime.ReadMemStats(&mem)
+	stackBefore, heapBefore := mem.StackInuse, mem.HeapAlloc
 	w := footprintKinds()[kind]()
 	var wg sync.WaitGroup
 	wg.Add(n)
@@ -129,12 +132,14 @@ func TestFootprintChild(t *testing.T) {
 	eventually(t, "every goroutine waits", func() bool { return w.waiting() == n })
 	threads, _ := procStatus("Threads")
 	rss, _ := procStatus("VmRSS")
+	runtime.ReadMemStats(&mem)
 	w.release()
 	wg.Wait()
-	fmt.Printf("footprint %s waiters=%d threads=%d rss_kb=%d\n", kind, n, threads, rss-rssBefore)
+	fmt.Printf("footprint %s waiters=%d threads=%d rss_kb=%d stack_b=%d heap_b=%d\n", kind, n, threads,
+		rss-rssBefore, int64(mem.StackInuse-stackBefore), int64(mem.HeapAlloc-heapBefore))
 }
 
-type footprint struct{ waiters, threads, rssKB int64 }
+type footprint struct{ waiters, threads, rssKB, stackBytes, heapBytes int64 }
 
 func measureFootprint(tb testing.TB, kind string) footprint {
 	tb.Helper()
@@ -151,7 +156,8 @@ func measureFootprint(tb testing.TB, kind string) footprint {
 	for _, line := range strings.Split(string(out), "\n") {
 		if strings.HasPrefix(line, "footprint "+kind+" ") {
 			rest := strings.TrimPrefix(line, "footprint "+kind+" ")
-			if _, err := fmt.Sscanf(rest, "waiters=%d threads=%d rss_kb=%d", &f.waiters, &f.threads, &f.rssKB); err != nil {
+			if _, err := fmt.Sscanf(rest, "waiters=%d threads=%d rss_kb=%d stack_b=%d heap_b=%d",
+				&f.waiters, &f.threads, &f.rssKB, &f.stackBytes, &f.heapBytes); err != nil {
 				tb.Fatalf("child for %s printed %q: %v", kind, line, err)
 			}
 			return f
@@ -182,6 +188,8 @@ func BenchmarkWaiters(b *testing.B) {
 			b.ReportMetric(float64(f.threads), "threads")
 			b.ReportMetric(float64(f.rssKB)/1024, "MB")
 			b.ReportMetric(float64(f.rssKB*1024)/float64(f.waiters), "B/waiter")
+			b.ReportMetric(float64(f.stackBytes)/float64(f.waiters), "stack-B/waiter")
+			b.ReportMetric(float64(f.heapBytes)/float64(f.waiters), "goheap-B/waiter")
 			b.ReportMetric(0, "ns/op")
 		})
 	}
