@@ -19,11 +19,12 @@ import (
 // many goroutines wait. C never calls Go.
 //
 // A goroutine that releases something in Go (Unlock, Release, Put...) while goroutines
-// wait on that object reaps the ports itself right after (weftgo_ports_reap, one more
-// cgo call): the completion its release caused is already queued, so the waiter is
-// handed its grant by a plain channel send on this P, with no OS thread woken on the
-// way. The pump still wakes (the port's fd was raised) but finds less or nothing; it is
-// what delivers grants made by C threads and other languages.
+// wait on that object reaps the ports itself: in the same cgo call for Mutex.Unlock,
+// Semaphore.Release and the queues' puts and gets, with one more (weftgo_reap) for the
+// rest. The completion its release caused is already queued, so the waiter is handed its
+// grant by a plain channel send on this P, with no OS thread woken on the way. The pump
+// still wakes (the port's fd was raised) but finds less or nothing; it is what delivers
+// grants made by C threads and other languages.
 //
 // The ports live as long as the process, so a completion is never redirected by a port
 // close (which would turn a grant into WEFT_CANCELLED behind the waiter's back).
