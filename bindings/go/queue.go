@@ -10,8 +10,8 @@ import (
 )
 
 // queueCore is what every queue type shares: a weft_queue whose items are integers (a
-// cgo.Handle for typed queues, a C pointer for PtrQueue). Every face of every caller
-// stands in the queue's one FIFO line.
+// valueTable slot number for typed queues, a C pointer for PtrQueue). Every face of
+// every caller stands in the queue's one FIFO line.
 type queueCore struct {
 	ref ref[C.weft_queue]
 }

@@ -1,7 +1,8 @@
 /* The C side of the Go binding: thin wrappers that take and give uintptr_t where weft
- * takes void * (a waiter id or an item handle is an integer, never a pointer, so Go must
- * not hold it as an unsafe.Pointer), and the pump's blocking wait-then-poll as one call.
- * Nothing here keeps a Go pointer. */
+ * takes void * (a waiter id or a queue slot number is an integer, never a pointer, so Go
+ * must not hold it as an unsafe.Pointer; C handles pass as integers too, see below), the
+ * Go waiters' ports and the pumps' blocking wait-then-poll as one call, and the list of
+ * items typed queues discarded. Nothing here keeps a Go pointer. */
 #ifndef WEFT_GO_SHIM_H
 #define WEFT_GO_SHIM_H
 
