@@ -3,6 +3,7 @@ package weft
 import (
 	"sync"
 	"testing"
+	"unsafe"
 
 	"weft/internal/cthread"
 )
@@ -97,5 +98,40 @@ func TestCrossLanguageQueue(t *testing.T) {
 	wg.Wait()
 	if total := consumer.Join(); total != sum(n) {
 		t.Fatalf("Go → C: sum %d, want %d", total, sum(n))
+	}
+}
+
+// Objects created in C are adopted with XxxFromHandle: each Go wrapper owns a reference
+// of its own, so C may drop its reference first.
+func TestAdoptObjectsCreatedInC(t *testing.T) {
+	lockFromC := cthread.NewLock()
+	m := MutexFromHandle(lockFromC)
+	cthread.FreeLock(lockFromC) // Go's reference keeps the lock alive
+	m.Lock()
+	if m.TryLock() {
+		t.Fatal("the adopted lock was taken twice")
+	}
+	m.Unlock()
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	items := cthread.NewItems(1)
+	defer items.Free()
+	flagFromC := cthread.NewFlagSetTo(items.At(0))
+	f := FlagFromHandle(flagFromC)
+	cthread.FreeFlag(flagFromC)
+	v, ok := f.Get()
+	if p, isPointer := v.(unsafe.Pointer); !ok || !isPointer || p != items.At(0) {
+		t.Fatalf("a value C stored came back as %v, %v", v, ok)
+	}
+	if !f.Clear() || !f.Set("from Go") {
+		t.Fatal("Clear / Set on the adopted flag")
+	}
+	if v, _ := f.Get(); v != "from Go" {
+		t.Fatalf("Get = %v", v)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

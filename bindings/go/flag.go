@@ -14,10 +14,10 @@ import (
 // the flag is empty; of racing setters exactly one wins. It never waits, so it has no
 // blocking or Context face.
 //
-// The value travels through C as a cgo.Handle. The handles this process made for a
-// flag are tracked per flag and released when Clear removes their value or the last Go
-// wrapper of the flag closes; so values are Go's only: C code may test whether the
-// flag is set, but must not set it.
+// A Go value travels through C as a cgo.Handle (an opaque number to C). The handles this
+// process made for a flag are tracked per flag and released when Clear removes their
+// value or the last Go wrapper of the flag closes. A value C code stored is not one of
+// them: Get returns it as the unsafe.Pointer it is.
 type Flag struct {
 	ref ref[C.weft_flag]
 }
@@ -40,7 +40,7 @@ func NewFlag() *Flag {
 	return adoptFlag(p)
 }
 
-// FlagFromHandle wraps a weft_flag that another Flag created, adding a reference.
+// FlagFromHandle wraps a weft_flag created elsewhere, adding a reference.
 func FlagFromHandle(h unsafe.Pointer) *Flag {
 	p := (*C.weft_flag)(h)
 	mustOK(C.weft_flag_clone(p), "weft_flag_clone")
@@ -104,18 +104,26 @@ func (f *Flag) Set(v any) bool {
 	return bool(won)
 }
 
-// Get returns the stored value and true, or nil and false if the flag is empty.
+// Get returns the stored value and true, or nil and false if the flag is empty. A value
+// that C code stored (a flag adopted with FlagFromHandle) comes back as the
+// unsafe.Pointer C stored.
 func (f *Flag) Get() (any, bool) {
+	p := f.ptr()
 	var set C.bool
 	var h C.uintptr_t
 	flagValues.Lock()
 	defer flagValues.Unlock()
-	mustOK(C.weftgo_flag_get(f.ptr(), &set, &h), "weft_flag_get")
+	mustOK(C.weftgo_flag_get(p, &set, &h), "weft_flag_get")
 	runtime.KeepAlive(f)
 	if !set {
 		return nil, false
 	}
-	return cgo.Handle(h).Value(), true
+	for _, ours := range flagValues.byFlag[p].handles {
+		if uintptr(ours) == uintptr(h) {
+			return ours.Value(), true
+		}
+	}
+	return asPointer(uintptr(h)), true
 }
 
 // Clear empties the flag and reports whether it held a value.

@@ -80,3 +80,30 @@ func (t Thread) Join() int64 { return int64(C.cthread_join(t.t)) }
 // Noop is one cgo call into a C function that does nothing: the benchmarks' measure of
 // what crossing into C costs.
 func Noop() { C.cthread_noop() }
+
+// NewLock creates a weft_lock in C, as a C library would, and returns the handle; the
+// caller owns that reference (Free).
+func NewLock() unsafe.Pointer {
+	var l *C.weft_lock
+	if C.weft_lock_new(C.WEFT_LOCK_FIFO, &l) != C.WEFT_OK {
+		panic("weft_lock_new")
+	}
+	return unsafe.Pointer(l)
+}
+
+// FreeLock drops a reference to a weft_lock.
+func FreeLock(l unsafe.Pointer) { C.weft_lock_free((*C.weft_lock)(l)) }
+
+// NewFlagSetTo creates a weft_flag in C holding the C pointer p; the caller owns the
+// reference (FreeFlag).
+func NewFlagSetTo(p unsafe.Pointer) unsafe.Pointer {
+	var f *C.weft_flag
+	var won C.bool
+	if C.weft_flag_new(&f) != C.WEFT_OK || C.weft_flag_set(f, p, &won) != C.WEFT_OK || !won {
+		panic("weft_flag_new/set")
+	}
+	return unsafe.Pointer(f)
+}
+
+// FreeFlag drops a reference to a weft_flag.
+func FreeFlag(f unsafe.Pointer) { C.weft_flag_free((*C.weft_flag)(f)) }
