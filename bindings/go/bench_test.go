@@ -1,6 +1,7 @@
 package weft
 
 import (
+	"runtime"
 	"sync"
 	"syscall"
 	"testing"
@@ -18,8 +19,9 @@ import (
 
 // interleaved runs base and weft for b.N ops each, in 20 alternating rounds, and
 // reports per op the wall time of each (base-ns/op, weft-ns/op) and their ratio x,
-// and the process's CPU time (user+system, every thread: pumps included) of each and
-// their ratio cpu-x. On a loaded machine the wall times swell with the time the process
+// the process's CPU time (user+system, every thread: pumps included) of each and their
+// ratio cpu-x, and the cgo calls the weft side made (the cgo-call counter is
+// process-wide: a pump's batch counts too). On a loaded machine the wall times swell with the time the process
 // waits for a CPU; the CPU times do not. A round func runs n ops.
 func interleaved(b *testing.B, base, weft func(n int)) {
 	const rounds = 20
@@ -28,13 +30,15 @@ func interleaved(b *testing.B, base, weft func(n int)) {
 		n = 1
 	}
 	var wall, cpu [2]time.Duration
+	var cgoCalls [2]int64
 	b.ResetTimer()
 	for r := 0; r < rounds; r++ {
 		for side, run := range [2]func(int){base, weft} {
-			cpu0, wall0 := cpuTime(), time.Now()
+			calls0, cpu0, wall0 := runtime.NumCgoCall(), cpuTime(), time.Now()
 			run(n)
 			wall[side] += time.Since(wall0)
 			cpu[side] += cpuTime() - cpu0
+			cgoCalls[side] += runtime.NumCgoCall() - calls0
 		}
 	}
 	b.StopTimer()
@@ -45,6 +49,7 @@ func interleaved(b *testing.B, base, weft func(n int)) {
 	b.ReportMetric(perOp(cpu[0]), "base-cpu-ns/op")
 	b.ReportMetric(perOp(cpu[1]), "weft-cpu-ns/op")
 	b.ReportMetric(perOp(cpu[1])/perOp(cpu[0]), "cpu-x")
+	b.ReportMetric(float64(cgoCalls[1])/float64(rounds*n), "weft-cgo-calls/op")
 }
 
 // cpuTime is the CPU time the process has used, all threads.

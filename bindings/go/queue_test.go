@@ -278,3 +278,36 @@ func TestQueuePutContextCancelRace(t *testing.T) {
 	}
 	t.Logf("%d of %d puts went in", n, producers*per)
 }
+
+// Small values of numbers travel through weft as themselves (no slot); everything else
+// through a slot. Both come out as they went in.
+func TestQueueValueEncodings(t *testing.T) {
+	type small struct {
+		A int32
+		B uint16
+		C bool
+	}
+	type withPointer struct{ P *int }
+	if !newValueTable[small]().direct || !newValueTable[int]().direct || !newValueTable[[2]uint32]().direct {
+		t.Fatal("a small pointer-free type does not travel directly")
+	}
+	if newValueTable[withPointer]().direct || newValueTable[string]().direct || newValueTable[[3]uint32]().direct {
+		t.Fatal("a type with a pointer, or larger than an item, travels directly")
+	}
+	qs := NewQueue[small](0)
+	defer qs.Close()
+	in := small{A: -7, B: 65535, C: true}
+	if err := qs.Put(in); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := qs.Get(); err != nil || out != in {
+		t.Fatalf("Get = %+v, %v; want %+v", out, err, in)
+	}
+	x := 42
+	qp := NewQueue[withPointer](0)
+	defer qp.Close()
+	_ = qp.Put(withPointer{&x})
+	if out, err := qp.Get(); err != nil || out.P != &x {
+		t.Fatalf("Get = %+v, %v", out, err)
+	}
+}

@@ -10,7 +10,8 @@ import (
 )
 
 // typedQueue is a queue of Go values of type T. Each value waits in the queue's
-// valueTable while its slot number travels through weft. The slot is emptied by the
+// valueTable while its slot number travels through weft (a small value of numbers
+// travels itself). The slot is emptied by the
 // get that takes the item out, by a put that fails, and, for the values weft discards
 // (Clear, an immediate Shutdown, the last reference's free), by the next Clear,
 // Shutdown or Close of any typed queue: weft's item destructor only parks them in a C

@@ -3,7 +3,11 @@ package weft
 // #include "shim.h"
 import "C"
 
-import "sync"
+import (
+	"reflect"
+	"sync"
+	"unsafe"
+)
 
 // valueTable holds the Go values inside one typed queue. A put stores its value in a
 // free slot and sends the slot's number plus one (never 0) through weft as the item;
@@ -11,13 +15,49 @@ import "sync"
 // through one process-wide sync.Map, boxing every value in an interface (an allocation
 // per put); a slice and a free list under a mutex cost a fraction of that, and the
 // values stay typed.
+//
+// A T that fits in an item and holds no pointer (an int, a small struct of numbers)
+// needs no slot: the item is the value itself, and the table is never locked.
 type valueTable[T any] struct {
-	mu    sync.Mutex
-	slots []T
-	free  []uintptr
+	direct bool
+	mu     sync.Mutex
+	slots  []T
+	free   []uintptr
+}
+
+func newValueTable[T any]() *valueTable[T] {
+	typ := reflect.TypeOf((*T)(nil)).Elem()
+	return &valueTable[T]{direct: typ.Size() <= unsafe.Sizeof(uintptr(0)) && pointerFree(typ)}
+}
+
+// pointerFree reports whether values of typ hold no pointer the garbage collector must
+// see (so that they may travel through C as plain bits).
+func pointerFree(typ reflect.Type) bool {
+	switch typ.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Complex64:
+		return true
+	case reflect.Array:
+		return typ.Len() == 0 || pointerFree(typ.Elem())
+	case reflect.Struct:
+		for i := 0; i < typ.NumField(); i++ {
+			if !pointerFree(typ.Field(i).Type) {
+				return false
+			}
+		}
+		return true
+	default:
+		return false
+	}
 }
 
 func (t *valueTable[T]) add(v T) uintptr {
+	if t.direct {
+		var item uintptr
+		*(*T)(unsafe.Pointer(&item)) = v
+		return item
+	}
 	t.mu.Lock()
 	var i uintptr
 	if n := len(t.free); n > 0 {
@@ -34,6 +74,9 @@ func (t *valueTable[T]) add(v T) uintptr {
 
 // take empties the item's slot and returns its value.
 func (t *valueTable[T]) take(item uintptr) T {
+	if t.direct {
+		return *(*T)(unsafe.Pointer(&item))
+	}
 	var zero T
 	i := item - 1
 	t.mu.Lock()
@@ -67,7 +110,7 @@ var tables = struct {
 // newTypedWeftQueue creates a weft queue with a fresh table for T; weft's destructor
 // parks what the queue discards, with the table's id, for releaseDiscarded.
 func newTypedWeftQueue[T any](kind QueueKind, capacity int) (*C.weft_queue, *valueTable[T]) {
-	t := &valueTable[T]{}
+	t := newValueTable[T]()
 	tables.Lock()
 	defer tables.Unlock()
 	tables.lastID++
