@@ -63,9 +63,6 @@ func (c *Cond) Wait() { _ = c.WaitContext(context.Background()) }
 // Signal before returning ctx.Err().
 func (c *Cond) WaitContext(ctx context.Context) error {
 	m := c.L
-	if err := ctx.Err(); err != nil {
-		return err // still holding L, untouched
-	}
 	tok := atomic.SwapUint64(&m.holder, 0)
 	if tok == 0 {
 		fatal("Cond.Wait: unlock of unlocked mutex")
@@ -82,6 +79,9 @@ func (c *Cond) WaitContext(ctx context.Context) error {
 			return ctx.Err()
 		}
 		return nil
+	case st == notStarted:
+		atomic.StoreUint64(&m.holder, tok) // ctx ended before the wait began: L never left
+		return ctx.Err()
 	case ctxDone && st == C.WEFT_CANCELLED:
 		m.Lock() // the cancelled wait ended without L; Wait's contract is to return with it
 		return ctx.Err()

@@ -257,3 +257,26 @@ func TestCondCancelledWaiterPassesTheNotificationOn(t *testing.T) {
 	}
 	t.Logf("notified %d, passed on %d", notified, passedOn)
 }
+
+// A context that has already ended: WaitContext returns at once, still holding the lock,
+// and the lock works on (the wait never began, so nothing was released or re-taken).
+func TestCondWaitContextAlreadyDone(t *testing.T) {
+	m := NewMutex()
+	c := NewCond(m)
+	defer c.Close()
+	defer m.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	m.Lock()
+	if err := c.WaitContext(ctx); err != context.Canceled {
+		t.Fatalf("WaitContext = %v", err)
+	}
+	if m.TryLock() {
+		t.Fatal("the lock was not held after WaitContext")
+	}
+	m.Unlock()
+	if !m.TryLock() {
+		t.Fatal("the lock is stuck after WaitContext")
+	}
+	m.Unlock()
+}

@@ -13,6 +13,10 @@ import (
 // log it, to show the race they hammer did happen).
 var grantsGivenBack uint64
 
+// notStarted is the status wait returns when ctx had ended before the op could start
+// (not a weft status: weft's are ≥ 0).
+const notStarted C.weft_status = -1
+
 // startFunc starts one weft *_async call completing into port number port with id as
 // its arg.
 type startFunc func(port C.size_t, id C.uintptr_t) C.weftgo_start
@@ -20,15 +24,15 @@ type startFunc func(port C.size_t, id C.uintptr_t) C.weftgo_start
 // wait is the slow path shared by every blocking and *Context call, taken after the
 // caller's one-cgo-call try failed: start the async op, park on a channel until its
 // completion, cancel it if ctx ends first. It returns the start call's status if that
-// did not pend (WEFT_OK: granted at once), else the op's final status; the item (queue
-// gets) and value (barrier index) that came with a grant; and whether ctx ended first
-// (an op is not started once it has).
+// did not pend (WEFT_OK: granted at once), else the op's final status, or notStarted;
+// the item (queue gets) and value (barrier index) that came with a grant; and whether
+// ctx ended first.
 //
 // waiting are the goWaiters counters of the objects whose releases may grant the op (a
 // Cond wait is granted by a Signal and by the Mutex's Unlock).
 func wait(ctx context.Context, start startFunc, waiting ...*int32) (st C.weft_status, item uintptr, value uint64, ctxDone bool) {
 	if ctx.Err() != nil {
-		return C.WEFT_CANCELLED, 0, 0, true // ended before it started: nothing to undo
+		return notStarted, 0, 0, true // nothing to undo
 	}
 	for _, n := range waiting {
 		atomic.AddInt32(n, 1)
