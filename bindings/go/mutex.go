@@ -120,9 +120,6 @@ func (m *Mutex) Unlock() {
 	reaped(&r)
 }
 
-// token is the current holder's owner token (Cond waits as it).
-func (m *Mutex) token() uint64 { return atomic.LoadUint64(&m.holder) }
-
 // Waiting returns how many wait in the lock's line now (a snapshot).
 func (m *Mutex) Waiting() int {
 	var n C.size_t
