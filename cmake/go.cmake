@@ -8,6 +8,10 @@
 # command gets its build cache and GOPATH under the build directory (CI runs as root with
 # no HOME to speak of, and no network: the module has no dependencies, GOPROXY=off
 # makes sure nothing is fetched). scripts/setup-deps.sh installs Debian's golang-go.
+# Nothing to do in a library-only build (-DBUILD_TESTING=OFF, where CTest defines it).
+if(DEFINED BUILD_TESTING AND NOT BUILD_TESTING)
+  return()
+endif()
 find_program(GO_EXECUTABLE go)
 if(NOT GO_EXECUTABLE)
   message(WARNING "weft: no go command found; the Go binding's tests are not registered")
@@ -44,6 +48,8 @@ weft_go_test(go_tests "${WEFT_GO_PACKAGE}" test -count=1 ./...)
 weft_go_test(go_tests_race "${WEFT_GO_PACKAGE}" test -race -count=1 ./...)
 weft_go_test(go_bench_smoke "${WEFT_GO_PACKAGE}"
   test -count=1 -run "^$" -bench "CgoCall|Mutex|Semaphore|QueueHandoff" -benchtime 100x .)
-weft_go_test(go_example "${WEFT_SOURCE_DIR}/examples/go" run .)
+if(NOT DEFINED WEFT_BUILD_EXAMPLES OR WEFT_BUILD_EXAMPLES)
+  weft_go_test(go_example "${WEFT_SOURCE_DIR}/examples/go" run .)
+endif()
 # The two test runs each take both CPUs and up to ~1 GB (100,000 waiting goroutines).
 set_tests_properties(go_tests go_tests_race PROPERTIES RUN_SERIAL TRUE)
