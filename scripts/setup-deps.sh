@@ -10,7 +10,8 @@ packages=(build-essential cmake pkg-config libclang-dev clang valgrind libuv1-de
           libglib2.0-dev python3 git doxygen
           python3-pip libpython3.11-testsuite   # Python binding tests (CPython's test pkg)
           python3-venv                           # its install test: pip install into a venv
-          libgtk-4-dev xvfb xauth)               # examples/gtk_net and its headless gui tests
+          libgtk-4-dev xvfb xauth                # examples/gtk_net and its headless gui tests
+          golang-go)                             # the Go binding (bindings/go), Go 1.19
 
 as_root=()
 if [ "$(id -u)" -ne 0 ]; then
