@@ -332,11 +332,53 @@ static void test_queue_async() {
     CHECK(live == 0);
 }
 
+// Issue 18 from C++: a condition waiter A whose cancel races a notify, with B always behind
+// it in line. The notification lands exactly once: on A (cancel() answered WEFT_OK and A
+// holds the lock) or on B; and a cancelled A's callback runs without the lock.
+static void test_cond_cancel_passes_notification_on() {
+    weft::mutex m;
+    weft::condition_variable cv(m);
+    const uint64_t a = weft::new_owner(), b = weft::new_owner();
+    int a_won = 0, b_won = 0;
+    for (int i = 0; i < 2000; ++i) {
+        bool a_held_lock_when_cancelled = false;
+        weft_status a_status = WEFT_PENDING;
+        m.lock_as(a);
+        weft::op op_a = cv.wait_async(a, [&](weft_status s) {
+            a_status = s;
+            if (s != WEFT_OK) a_held_lock_when_cancelled = m.owner() == a;
+        });
+        Probe pb;
+        m.lock_as(b);
+        weft::op op_b = cv.wait_async(b, pb.callback());
+        weft_status cancel_result = WEFT_INVALID;
+        std::thread canceller([&] { cancel_result = op_a.cancel(); });
+        CHECK(cv.notify(1) == 1);
+        canceller.join();
+        CHECK(a_status == cancel_result);
+        CHECK(!a_held_lock_when_cancelled);
+        if (cancel_result == WEFT_OK) {  // A was notified: B still waits
+            CHECK(m.owner() == a && cv.waiting() == 1 && pb.calls == 0);
+            m.unlock_as(a);
+            CHECK(cv.notify(1) == 1);
+            ++a_won;
+        } else {                         // the notification went on to B
+            CHECK(cancel_result == WEFT_CANCELLED && cv.waiting() == 0);
+            ++b_won;
+        }
+        CHECK(pb.calls == 1 && pb.last == WEFT_OK && m.owner() == b);
+        m.unlock_as(b);
+        CHECK(op_a.cancel() == WEFT_ANSWERED);  // a second cancel: nothing to do
+    }
+    std::printf("  cond cancel vs notify: A notified %d, passed on to B %d\n", a_won, b_won);
+}
+
 int main() {
     start_watchdog();
     RUN(test_lock_async_faces);
     RUN(test_every_async_start);
     RUN(test_cancel_races_grant);
+    RUN(test_cond_cancel_passes_notification_on);
     RUN(test_queue_async);
     CHECK(live == 0);
     std::printf("ok\n");
