@@ -12,8 +12,9 @@
  *   - an out-parameter keeps its old value unless the call returned WEFT_OK (or
  *     WEFT_PENDING for an op);
  *   - every async start that answered WEFT_PENDING completes exactly once: its callback
- *     runs once (by the end, after the program cancels what is left and frees
- *     everything), and a start that did not answer WEFT_PENDING never calls back.
+ *     runs once or the pull form (weft_port_poll) hands its completion out once (by the
+ *     end, after the program cancels what is left and frees everything), and a start
+ *     that did not answer WEFT_PENDING never calls back.
  *
  * A crash, a sanitizer report or a failed check aborts. The program only ever passes live
  * handles or NULL (never a freed one: that is undefined behaviour by contract), buffers
@@ -42,7 +43,8 @@
 
 typedef struct {
     int calls;
-    int pending; /* its start answered WEFT_PENDING */
+    int pending;      /* its start answered WEFT_PENDING */
+    const char *what; /* the start call, for the report */
 } drive_rec_t;
 
 typedef struct {
@@ -124,9 +126,13 @@ static void *drive_handle(drive_t *d, int kind) {
 
 /* ---- checking what came back */
 
+static int drive_trace = -1; /* WEFT_FUZZ_TRACE=1 prints every call */
+
 static weft_status drive_check(drive_t *d, const char *what, const void *handle,
                                weft_status s) {
     d->calls++;
+    if (drive_trace < 0) drive_trace = getenv("WEFT_FUZZ_TRACE") != NULL;
+    if (drive_trace) fprintf(stderr, "  %s -> %s\n", what, weft_status_str(s));
     if (strcmp(weft_status_str(s), "WEFT_UNKNOWN") == 0) drive_fail(what, "unknown status", s);
     if (s == WEFT_INTERNAL) drive_fail(what, "a panic inside weft", s);
     if (handle == NULL && s != WEFT_INVALID) drive_fail(what, "a NULL handle not refused", s);
@@ -206,6 +212,7 @@ static void drive_started(drive_t *d, drive_async_t *a, weft_status s) {
 #define START(d, handle, a, expr)                                                      \
     do {                                                                               \
         weft_status start_s_ = CALL(d, handle, expr);                                  \
+        if ((a).rec) (a).rec->what = #expr;                                            \
         drive_started(d, &(a), start_s_);                                              \
     } while (0)
 
@@ -760,7 +767,15 @@ static void drive_port_op(drive_t *d) {
     case 2: {
         uint8_t c = drive_byte(d);
         size_t n = drive_count(d, !(c & 1));
-        CALL(d, port, weft_port_poll(port, (c & 1) ? NULL : out, n, (c & 2) ? NULL : &z));
+        s = CALL(d, port, weft_port_poll(port, (c & 1) ? NULL : out, n, (c & 2) ? NULL : &z));
+        /* The pull form calls nothing: what it hands out is the op's one delivery. */
+        if (s == WEFT_OK && !(c & 1) && !(c & 2)) {
+            if (z > n) drive_fail("weft_port_poll", "more completions than asked for", s);
+            for (size_t i = 0; i < z; i++)
+                if (out[i].arg) drive_callback(out[i].arg, out[i].status);
+        } else if (s == WEFT_OK && !(c & 1) && n > 0) {
+            drive_fail("weft_port_poll", "took completions without saying how many", s);
+        }
         break;
     }
     case 3: {
@@ -834,8 +849,8 @@ static void drive_teardown(drive_t *d) {
     for (int i = 0; i < d->nrecs; i++) {
         const drive_rec_t *rec = &d->recs[i];
         if (rec->calls != rec->pending)
-            drive_fail("async start", rec->pending ? "a pending op never called back"
-                                                   : "a start that did not pend called back",
+            drive_fail(rec->what, rec->pending ? "a pending op never called back"
+                                               : "a start that did not pend called back",
                        WEFT_OK);
     }
 }

@@ -7,7 +7,9 @@
  * back exactly once. ctest runs it plain, under ASan+LSan and under valgrind.
  *
  * WEFT_FUZZ_SEED=<n> picks another seed, WEFT_FUZZ_PROGRAMS=<n> another count (default
- * 4000, divided by WEFT_TEST_SCALE), WEFT_FUZZ_CORPUS=<dir> another corpus.
+ * 4000, divided by WEFT_TEST_SCALE), WEFT_FUZZ_CORPUS=<dir> another corpus;
+ * WEFT_FUZZ_SAVE=<file> writes each program to <file> before it runs (the failing one
+ * stays there: run it alone with WEFT_FUZZ_PROGRAMS=0 WEFT_FUZZ_CORPUS=<its dir>).
  */
 #include "check.h"
 
@@ -57,11 +59,18 @@ int main(void) {
                                              : 0x5eed5eed5eedull;
     long programs = getenv("WEFT_FUZZ_PROGRAMS") ? atol(getenv("WEFT_FUZZ_PROGRAMS")) : 4000;
     programs /= test_scale_down();
-    uint64_t state = seed | 1, calls = 0, seen[32] = {0};
+    uint64_t state = seed * 2 + 1, calls = 0, seen[32] = {0};
     static uint8_t program[1024];
+    const char *save = getenv("WEFT_FUZZ_SAVE");
     for (long p = 0; p < programs; p++) {
         size_t len = 16 + next_random(&state) % (sizeof program - 16);
         for (size_t i = 0; i < len; i++) program[i] = (uint8_t)next_random(&state);
+        if (save) { /* WEFT_FUZZ_SAVE=<file>: the program about to run, for a reproducer */
+            FILE *f = fopen(save, "wb");
+            CHECK(f != NULL);
+            fwrite(program, 1, len, f);
+            fclose(f);
+        }
         calls += abi_drive(program, len, seen);
     }
 
