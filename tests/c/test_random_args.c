@@ -41,12 +41,13 @@ static int run_corpus(const char *dir, uint64_t *calls, uint64_t seen[32]) {
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.') continue;
         char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        int n = snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (n < 0 || (size_t)n >= sizeof path) continue;
         FILE *f = fopen(path, "rb");
         if (!f) continue;
-        size_t n = fread(buf, 1, sizeof buf, f);
+        size_t len = fread(buf, 1, sizeof buf, f);
         fclose(f);
-        *calls += abi_drive(buf, n, seen);
+        *calls += abi_drive(buf, len, seen);
         files++;
     }
     closedir(d);
