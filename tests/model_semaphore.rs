@@ -129,7 +129,10 @@ fn run(initial: u64, max: Option<u64>, steps: Vec<Step>) {
             Step::ClosePort => {
                 for op in h.close_port() {
                     if h.undeliverable(op) {
-                        assert_eq!(model.release(&mut h, 1), Status::Ok, "a given-back permit fits");
+                        // Given back as a release of one. It fits unless the caller released
+                        // more than it held (accepted while ops waited: only the free value
+                        // is bounded); then the bound wins and the permit is dropped.
+                        let _ = model.release(&mut h, 1);
                     }
                 }
             }
