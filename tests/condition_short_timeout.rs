@@ -16,7 +16,11 @@ fn a_wait_that_times_out_at_once_keeps_the_depth() {
     let cond = Condition::new(Some(lock.clone()));
     assert_eq!(lock.acquire(7, 1, Deadline::Never), Status::Ok);
     assert_eq!(cond.wait(7, Deadline::after_ns(1)), Status::Timeout);
-    assert_eq!(lock.depth_of(7), 1, "the wait must hand back exactly the depth it took");
+    assert_eq!(
+        lock.depth_of(7),
+        1,
+        "the wait must hand back exactly the depth it took"
+    );
 }
 
 #[test]

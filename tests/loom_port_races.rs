@@ -55,7 +55,10 @@ fn port_post_races_close_and_cancel() {
 unsafe extern "C" fn count_calls(arg: *mut c_void, status: i32) {
     // SAFETY: the model passes a pointer to a live loom AtomicUsize.
     let calls = unsafe { &*(arg as *const AtomicUsize) };
-    calls.fetch_add(if status == Status::Ok.code() { 1 } else { 100 }, Ordering::SeqCst);
+    calls.fetch_add(
+        if status == Status::Ok.code() { 1 } else { 100 },
+        Ordering::SeqCst,
+    );
 }
 
 /// The same three-way race with a callback on the op: the callback runs exactly once

@@ -56,7 +56,11 @@ fn queue_getter_behind_putter_is_served() {
                 item
             }
             Started::Pending(op) => {
-                assert_eq!(op.status(), Status::Ok, "the getter behind the putter was stranded");
+                assert_eq!(
+                    op.status(),
+                    Status::Ok,
+                    "the getter behind the putter was stranded"
+                );
                 op.value()
             }
         };
@@ -139,7 +143,10 @@ fn unget_races_shutdown(immediate: bool, outcomes: &Outcomes) {
         }
     }
     assert_eq!(
-        [to_getter, drained, was_discarded].iter().filter(|&&b| b).count(),
+        [to_getter, drained, was_discarded]
+            .iter()
+            .filter(|&&b| b)
+            .count(),
         1,
         "item 7 delivered exactly once (getter {to_getter}, drain {drained}, discard {was_discarded})"
     );
@@ -157,10 +164,15 @@ fn check_unget_races_shutdown(immediate: bool) {
     let outcomes = if immediate { &IMMEDIATE } else { &PLAIN };
     let name = format!("queue_unget_races_shutdown(immediate: {immediate})");
     model(&name, move || unget_races_shutdown(immediate, outcomes));
-    let [getter, drain, discard] = outcomes.each_ref().map(|n| n.load(std::sync::atomic::Ordering::Relaxed));
+    let [getter, drain, discard] = outcomes
+        .each_ref()
+        .map(|n| n.load(std::sync::atomic::Ordering::Relaxed));
     eprintln!("loom: {name}: item to the getter {getter}, drained {drain}, discarded {discard}");
     assert!(getter > 0, "no interleaving handed the item to the getter");
-    assert!(drain + discard > 0, "no interleaving left the item to the shutdown");
+    assert!(
+        drain + discard > 0,
+        "no interleaving left the item to the shutdown"
+    );
 }
 
 #[test]

@@ -225,14 +225,21 @@ fn run(binding: Binding, steps: Vec<Step>) {
         assert_eq!(cond.waiting(), model.waiting.len(), "condition waiting");
         if let Some(lock) = &lock {
             assert_eq!(lock.owner(), model.owner, "owner");
-            assert_eq!(lock.depth_of(model.owner), if model.owner == 0 { 0 } else { model.depth });
+            assert_eq!(
+                lock.depth_of(model.owner),
+                if model.owner == 0 { 0 } else { model.depth }
+            );
             assert_eq!(lock.waiting(), model.notified.len(), "lock waiting");
         }
     }
 }
 
 fn binding() -> impl Strategy<Value = Binding> {
-    prop_oneof![Just(Binding::Lock), Just(Binding::Reentrant), Just(Binding::Lockless)]
+    prop_oneof![
+        Just(Binding::Lock),
+        Just(Binding::Reentrant),
+        Just(Binding::Lockless)
+    ]
 }
 
 proptest! {

@@ -104,7 +104,11 @@ fn run(initial: u64, steps: Vec<Step>) {
                 countdown.clear();
             }
             Step::Wait(deadline) => {
-                let expected = if model.count == 0 { Status::Ok } else { Status::Timeout };
+                let expected = if model.count == 0 {
+                    Status::Ok
+                } else {
+                    Status::Timeout
+                };
                 assert_eq!(countdown.wait(deadline), expected);
             }
             Step::WaitAsync(face) => {

@@ -53,7 +53,13 @@ fn run(reusable: bool, steps: Vec<Step>) {
         line: Vec::new(),
     };
     let mut h = Harness::default();
-    let now = |model: &Model| if model.set { Status::Ok } else { Status::WouldBlock };
+    let now = |model: &Model| {
+        if model.set {
+            Status::Ok
+        } else {
+            Status::WouldBlock
+        }
+    };
     for step in steps {
         match step {
             Step::Set => {
@@ -82,7 +88,11 @@ fn run(reusable: bool, steps: Vec<Step>) {
             }
             Step::TryWait => assert_eq!(event.try_wait(), now(&model)),
             Step::Wait(deadline) => {
-                let expected = if model.set { Status::Ok } else { Status::Timeout };
+                let expected = if model.set {
+                    Status::Ok
+                } else {
+                    Status::Timeout
+                };
                 assert_eq!(event.wait(deadline), expected);
             }
             Step::WaitAsync(face) => {

@@ -14,10 +14,24 @@ use weft::{Deadline, Limiter, Status};
 
 #[derive(Clone, Debug)]
 enum Step {
-    TryAcquire { owner: u64, count: u64 },
-    Acquire { owner: u64, count: u64, deadline: Deadline },
-    AcquireAsync { owner: u64, count: u64, face: Face },
-    Release { owner: u64, count: u64 },
+    TryAcquire {
+        owner: u64,
+        count: u64,
+    },
+    Acquire {
+        owner: u64,
+        count: u64,
+        deadline: Deadline,
+    },
+    AcquireAsync {
+        owner: u64,
+        count: u64,
+        face: Face,
+    },
+    Release {
+        owner: u64,
+        count: u64,
+    },
     SetTotal(u64),
     Cancel(usize),
     Poll,
@@ -246,5 +260,9 @@ fn same_owner_waiting_twice_leaks_a_token() {
     assert_eq!(limiter.set_total(2), Status::Ok);
     assert_eq!(limiter.release(1, 1), Status::Ok);
     assert_eq!(limiter.release(2, 1), Status::Ok);
-    assert_eq!(limiter.counts(), (2, 0, 0), "(total, borrowed, waiting) once all released");
+    assert_eq!(
+        limiter.counts(),
+        (2, 0, 0),
+        "(total, borrowed, waiting) once all released"
+    );
 }

@@ -14,10 +14,24 @@ use weft::{Deadline, Fairness, Lock, Status};
 
 #[derive(Clone, Debug)]
 enum Step {
-    TryAcquire { owner: u64, count: u64 },
-    Acquire { owner: u64, count: u64, deadline: Deadline },
-    Release { owner: u64, count: u64 },
-    AcquireAsync { owner: u64, count: u64, face: Face },
+    TryAcquire {
+        owner: u64,
+        count: u64,
+    },
+    Acquire {
+        owner: u64,
+        count: u64,
+        deadline: Deadline,
+    },
+    Release {
+        owner: u64,
+        count: u64,
+    },
+    AcquireAsync {
+        owner: u64,
+        count: u64,
+        face: Face,
+    },
     Cancel(usize),
     Poll,
     ClosePort,
@@ -81,7 +95,10 @@ impl Model {
             };
         }
         if self.owner == 0 {
-            assert!(self.line.is_empty(), "model: a free lock has nobody in line");
+            assert!(
+                self.line.is_empty(),
+                "model: a free lock has nobody in line"
+            );
             (self.owner, self.depth) = (owner, count);
             return Status::Ok;
         }
@@ -145,7 +162,10 @@ fn run(reentrant: bool, fairness: Fairness, steps: Vec<Step>) {
     for step in steps {
         match step {
             Step::TryAcquire { owner, count } => {
-                assert_eq!(lock.try_acquire(owner, count), model.try_acquire(owner, count));
+                assert_eq!(
+                    lock.try_acquire(owner, count),
+                    model.try_acquire(owner, count)
+                );
             }
             Step::Acquire {
                 owner,

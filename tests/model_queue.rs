@@ -355,7 +355,11 @@ fn run(kind: QueueKind, capacity: Option<usize>, steps: Vec<Step>) {
                 }
                 let mut out = vec![0u64; n];
                 let (real_status, got) = queue.get_many(&mut out, Deadline::after_ns(0));
-                assert_eq!((real_status, &out[..got]), (status, &expected[..]), "get_many");
+                assert_eq!(
+                    (real_status, &out[..got]),
+                    (status, &expected[..]),
+                    "get_many"
+                );
             }
             Step::Unget(pick) => {
                 if !model.held.is_empty() {
@@ -410,7 +414,11 @@ fn run(kind: QueueKind, capacity: Option<usize>, steps: Vec<Step>) {
                 assert_eq!(queue.task_done(), expected, "task_done");
             }
             Step::Join => {
-                let expected = if model.tasks == 0 { Status::Ok } else { Status::Timeout };
+                let expected = if model.tasks == 0 {
+                    Status::Ok
+                } else {
+                    Status::Timeout
+                };
                 assert_eq!(queue.join(Deadline::after_ns(0)), expected, "join");
             }
             Step::Cancel(pick) => {
@@ -447,8 +455,16 @@ fn run(kind: QueueKind, capacity: Option<usize>, steps: Vec<Step>) {
         assert_eq!(queue.len(), model.items.len(), "len");
         assert_eq!(queue.capacity(), model.capacity, "capacity");
         assert_eq!(queue.is_shutdown(), model.shut, "shut down");
-        let putters = model.line.iter().filter(|w| matches!(w, Waiter::Putter(..))).count();
-        assert_eq!(queue.waiting(), (putters, model.line.len() - putters), "waiting");
+        let putters = model
+            .line
+            .iter()
+            .filter(|w| matches!(w, Waiter::Putter(..)))
+            .count();
+        assert_eq!(
+            queue.waiting(),
+            (putters, model.line.len() - putters),
+            "waiting"
+        );
         assert_eq!(queue.unfinished(), model.tasks, "unfinished tasks");
     }
 }

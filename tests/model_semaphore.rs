@@ -44,7 +44,10 @@ struct Model {
 impl Model {
     fn try_acquire(&mut self) -> Status {
         if self.value > 0 {
-            assert!(self.line.is_empty(), "model: nobody waits while permits are free");
+            assert!(
+                self.line.is_empty(),
+                "model: nobody waits while permits are free"
+            );
             self.value -= 1;
             Status::Ok
         } else {

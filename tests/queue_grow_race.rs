@@ -14,7 +14,10 @@ use weft::{Deadline, Queue, QueueKind, Status};
 
 /// Rounds per run (`WEFT_GROW_ROUNDS` for a longer one).
 fn rounds() -> usize {
-    std::env::var("WEFT_GROW_ROUNDS").ok().and_then(|n| n.parse().ok()).unwrap_or(60)
+    std::env::var("WEFT_GROW_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(60)
 }
 const ITEMS: u64 = 200;
 
@@ -78,7 +81,11 @@ fn one_round(round: usize) {
         .flat_map(|c| c.join().unwrap())
         .collect();
     all.sort_unstable();
-    assert_eq!(all, (1..=ITEMS).collect::<Vec<_>>(), "round {round}: lost or duplicated");
+    assert_eq!(
+        all,
+        (1..=ITEMS).collect::<Vec<_>>(),
+        "round {round}: lost or duplicated"
+    );
     assert!(q.is_empty());
 }
 

@@ -174,7 +174,11 @@ impl Harness {
     /// model: the op then reads `Cancelled`.
     pub fn complete(&mut self, index: usize, status: Status, value: u64) -> bool {
         let op = &mut self.model[index];
-        assert_eq!(op.status, Status::Pending, "model completes op {index} twice");
+        assert_eq!(
+            op.status,
+            Status::Pending,
+            "model completes op {index} twice"
+        );
         op.status = status;
         op.value = value;
         match op.via {
@@ -239,8 +243,10 @@ impl Harness {
         }; 128];
         let port = self.ports.last().unwrap();
         let n = port.poll(&mut out);
-        let mut real: Vec<(usize, Status)> =
-            out[..n].iter().map(|d| (d.arg as usize - 1, d.status)).collect();
+        let mut real: Vec<(usize, Status)> = out[..n]
+            .iter()
+            .map(|d| (d.arg as usize - 1, d.status))
+            .collect();
         let mut model: Vec<(usize, Status)> = std::mem::take(&mut self.queued)
             .into_iter()
             .map(|i| (i, self.model[i].status))
@@ -266,6 +272,10 @@ impl Harness {
         real.sort_unstable_by_key(|&(i, _)| i);
         model.sort_unstable_by_key(|&(i, _)| i);
         assert_eq!(real, model, "callbacks run");
-        assert_eq!(self.ports.last().unwrap().pending(), self.queued.len(), "port pending");
+        assert_eq!(
+            self.ports.last().unwrap().pending(),
+            self.queued.len(),
+            "port pending"
+        );
     }
 }
