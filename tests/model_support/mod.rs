@@ -83,6 +83,8 @@ pub struct ModelOp {
     takes_back: bool,
     /// A cancel that lost to the grant claimed it for the caller: no port may take it back.
     claimed: bool,
+    /// `cancel` was called on it already.
+    cancelled_once: bool,
 }
 
 pub struct Harness {
@@ -98,6 +100,22 @@ pub struct Harness {
     pub steps: usize,
     /// Whether an op's grant value means something to the caller (not a condition's).
     pub check_values: bool,
+    /// What a second cancel of one op returns, where only the first one answers (issue
+    /// 14's `WEFT_ANSWERED`); `None` where every cancel answers with the op's outcome.
+    later_cancel: Option<Status>,
+}
+
+/// Asks the library what a second cancel of one op returns: the same `Cancelled` as the
+/// first (every cancel answers), or another status (only the first one answers).
+fn probe_later_cancel() -> Option<Status> {
+    let sem = Arc::new(weft::Semaphore::new(0, None).unwrap());
+    let port = Port::new().unwrap();
+    let Started::Pending(op) = sem.acquire_async(Some(&port), None, std::ptr::null_mut()) else {
+        panic!("an acquire of an empty semaphore waits");
+    };
+    assert_eq!(op.cancel(), Status::Cancelled);
+    let second = op.cancel();
+    (second != Status::Cancelled).then_some(second)
 }
 
 impl Default for Harness {
@@ -112,6 +130,7 @@ impl Default for Harness {
             model: Vec::new(),
             steps: 0,
             check_values: true,
+            later_cancel: probe_later_cancel(),
         }
     }
 }
@@ -163,6 +182,7 @@ impl Harness {
                     value: 0,
                     takes_back,
                     claimed: false,
+                    cancelled_once: false,
                 });
                 Start::Pending(index)
             }
@@ -206,9 +226,16 @@ impl Harness {
     }
 
     /// Model side of a cancel: `(status it returns, whether the op left the line)`. The
-    /// caller removes a withdrawn op from its line.
+    /// caller removes a withdrawn op from its line. Only the first cancel of an op answers
+    /// so where the library answers once (a later one returns what `later_cancel` found).
     pub fn cancel_model(&mut self, index: usize) -> (Status, bool) {
-        match self.model[index].status {
+        let op = &mut self.model[index];
+        if std::mem::replace(&mut op.cancelled_once, true)
+            && let Some(later) = self.later_cancel
+        {
+            return (later, false);
+        }
+        match op.status {
             Status::Pending => {
                 let given_back = self.complete(index, Status::Cancelled, 0);
                 debug_assert!(!given_back);

@@ -480,6 +480,7 @@ typedef struct op_ctx {
     weft_op *op;
     atomic_int calls;
     atomic_bool done;
+    bool cancelled; /* the loop cancelled it once (a second cancel answers nothing new) */
     struct op_ctx *next;
 } op_ctx;
 
@@ -661,7 +662,8 @@ static void loop_cancel_one(loop_t *l) {
     int k = (int)(rnd(&l->r) % (uint64_t)l->nlive);
     op_ctx *c = l->live;
     while (k-- > 0) c = c->next;
-    if (atomic_load(&c->done)) return; /* completed already: nothing to race */
+    if (atomic_load(&c->done) || c->cancelled) return; /* nothing left to race */
+    c->cancelled = true;
     weft_status s = weft_op_cancel(c->op);
     if (s == WEFT_CANCELLED) COUNT(cancels_won);
     else COUNT(cancels_lost); /* the grant (or a close, or a shutdown) won: its callback tells */
@@ -685,7 +687,8 @@ static void *loop_thread(void *arg) {
         loop_reap(&l);
     }
     /* Cancel what is left, and wait until every op has completed. */
-    for (op_ctx *c = l.live; c; c = c->next) weft_op_cancel(c->op);
+    for (op_ctx *c = l.live; c; c = c->next)
+        if (!c->cancelled) weft_op_cancel(c->op);
     uint64_t start = now_ns();
     while (l.nlive > 0) {
         MUST(weft_port_run(l.port, 1024, NULL));
