@@ -4,10 +4,11 @@
 //! (plain and immediate) with a getter joining. Run like tests/loom.rs:
 //! `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test --release --test loom_queue_paths`.
 //!
-//! Not here: the late push into a FIFO ring after the queue grew past it. Under loom the
-//! FIFO lane is a locked deque (loom cannot look inside crossbeam's ring and segments), so
-//! the ring/segment switch exists only in the real build; tests/queue_grow_race.rs races
-//! it there instead.
+//! Not here: the late push after a FIFO queue grew. Where the FIFO lane is crossbeam's ring
+//! and segmented queue (this branch's base), loom cannot look inside it (the lane is a
+//! locked deque under loom) and tests/queue_grow_race.rs races the growth in the real
+//! build instead; weft's own lane (src/queue/lane.rs, on main since the queue merge) is
+//! loom-modelled, growth and late pushes included, in tests/loom_queue_lane.rs.
 #![cfg(loom)]
 
 mod loom_support;

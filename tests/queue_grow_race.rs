@@ -1,10 +1,10 @@
-//! The late push after a FIFO queue grew past its ring, raced in the real build (loom
-//! cannot: under loom the lane is a locked deque, see tests/loom_queue_paths.rs). A
-//! producer puts 1..=N into a queue that starts on a small ring while another thread
-//! grows the capacity past the ring (or makes it unbounded) at a random moment, so a put
-//! that read "not grown" may land in the ring after the switch, while two consumers take
-//! items. Every item must come out exactly once, and each consumer must see the
-//! producer's items in increasing order.
+//! The late push after a FIFO queue grew past its first ring, raced in the real build. A
+//! producer puts 1..=N into a queue that starts small while another thread grows the
+//! capacity past the largest preallocated ring (or makes it unbounded) at a different
+//! point of the stream each round, so puts that looked before the growth land after it,
+//! while two consumers take items. Every item must come out exactly once, and each
+//! consumer must see the producer's items in increasing order. (Loom models of the lane
+//! itself, where the lane is weft's own: tests/loom_queue_lane.rs.)
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};
