@@ -47,6 +47,9 @@ CARGO_TARGET_DIR="$out" CARGO_PROFILE_RELEASE_LTO=false \
   RUSTFLAGS="-Zsanitizer=thread -Cunsafe-allow-abi-mismatch=sanitizer" \
   rustup run nightly cargo build --release -p weft --target "$target" "${build_std[@]}"
 lib="$out/$target/release"
+# A library with a soname (libweft.so.N) is loaded by that name: give it one here too.
+soname="$(readelf -d "$lib/libweft.so" | sed -n 's/.*SONAME.*\[\(.*\)\].*/\1/p')"
+if [ -n "$soname" ] && [ "$soname" != libweft.so ]; then ln -sf libweft.so "$lib/$soname"; fi
 gcc -std=c11 -O1 -g -fsanitize=thread -D_GNU_SOURCE -Iinclude -c tests/soak/soak.c -o "$out/soak_tsan.o"
 g++ "$out/soak_tsan.o" -o "$out/soak_tsan" -Wl,--whole-archive "$runtime" -Wl,--no-whole-archive \
   -L"$lib" -Wl,-rpath,"$PWD/$lib" -lweft -lpthread -ldl -lrt -lm
