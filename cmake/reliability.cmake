@@ -11,6 +11,10 @@
 # suite; the property tests tests/model_*.rs run in cargo_tests; the loom models
 # tests/loom*.rs each get their own ctest.)
 #   ctest --test-dir build -L reliability --output-on-failure
+# Follows BUILD_TESTING where the build defines it.
+if(DEFINED BUILD_TESTING AND NOT BUILD_TESTING)
+  return()
+endif()
 foreach(exe IN ITEMS soak soak_asan)
   add_executable(${exe} "${WEFT_SOURCE_DIR}/tests/soak/soak.c")
   target_link_libraries(${exe} PRIVATE weft::weft Threads::Threads)
