@@ -1,7 +1,8 @@
 //! Loom models of the queue paths `docs/architecture.md` lists as the delicate ones and
 //! that tests/loom.rs did not cover yet: the briefly mixed line (a getter joining behind a
-//! putter while a get is between its two counting steps), and `unget` racing a shutdown
-//! (plain and immediate) with a getter joining. Run like tests/loom.rs:
+//! putter while a get is between its two counting steps: a locked store's pop and its
+//! count), and `unget` racing a shutdown (plain and immediate) with a getter joining. Run
+//! like tests/loom.rs:
 //! `RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=2 cargo test --release --test loom_queue_paths`.
 //!
 //! Not here: the late push after a FIFO queue grew. Where the FIFO lane is crossbeam's ring
@@ -24,20 +25,21 @@ fn fifo(capacity: Option<usize>) -> Arc<Queue> {
     Arc::new(Queue::new(QueueKind::Fifo, capacity, None).unwrap())
 }
 
-/// A full queue (capacity 1, item 1). One thread gets it (a fast get: pop, then count);
+/// A full LIFO queue (capacity 1, item 1). One thread gets it (a fast get: pop from the
+/// locked store, then count; a FIFO lane whose end is the counter has no such gap);
 /// meanwhile the main thread starts an async put of 2, then an async get. If the get
 /// thread is between its pop and its count, the put finds the queue full and joins, and
 /// the async get finds it empty and joins *behind the putter*: the mixed line. The get's
 /// count then lets the putter in, and the getter behind it must be served with item 2.
-/// Whatever the interleaving: both items are got exactly once, both ops complete `Ok`, in
-/// FIFO order (the thread gets 1 or the op gets 1 first), and nobody is left in line.
+/// Whatever the interleaving: both items are got exactly once, both ops complete `Ok`, and
+/// nobody is left in line.
 #[test]
 fn queue_getter_behind_putter_is_served() {
     // Interleavings that reached the mixed line (both ops pending at once), counted from
     // outside the model: the model must reach it, or it checks nothing new.
     static MIXED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     model("queue_getter_behind_putter_is_served", || {
-        let q = fifo(Some(1));
+        let q = Arc::new(Queue::new(QueueKind::Lifo, Some(1), None).unwrap());
         let port = weft::Port::new().unwrap();
         assert_eq!(q.try_put(1, 0), Status::Ok);
         let getter = {
