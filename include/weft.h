@@ -715,7 +715,9 @@ weft_status weft_limiter_acquire(struct weft_limiter *limiter, uint64_t count, i
 
 /**
  * Takes a token for `owner` without blocking the caller: `WEFT_OK` now, or `WEFT_PENDING`
- * with the op contract of `weft_lock_acquire_async`.
+ * with the op contract of `weft_lock_acquire_async`. An owner with two acquires in line:
+ * when the second is served the owner already borrows, so it re-enters on a reentrant
+ * limiter (count added, no second token) and completes `WEFT_DEADLOCK` on a plain one.
  */
 weft_status weft_limiter_acquire_async(struct weft_limiter *limiter,
                                        uint64_t owner,

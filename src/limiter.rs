@@ -161,7 +161,7 @@ impl Limiter {
         if *held == 0 {
             tokens.borrowers.remove(&owner);
             tokens.borrowed -= 1;
-            Self::hand_out(&mut list, &mut tokens, &mut wakeups);
+            self.hand_out(&mut list, &mut tokens, &mut wakeups);
         }
         drop(tokens);
         drop(list);
@@ -178,25 +178,44 @@ impl Limiter {
         let mut list = lock(&self.waiters);
         let mut tokens = self.tokens();
         tokens.total = total;
-        Self::hand_out(&mut list, &mut tokens, &mut wakeups);
+        self.hand_out(&mut list, &mut tokens, &mut wakeups);
         drop(tokens);
         drop(list);
         wakeups.fire();
         Status::Ok
     }
 
-    /// Gives free tokens to the first live waiters. The borrower is recorded after the
-    /// waiter accepted, still under the line's mutex, so it cannot release before.
-    fn hand_out(list: &mut WaitList, tokens: &mut Tokens, wakeups: &mut Wakeups) {
-        while tokens.borrowed < tokens.total {
-            match list.complete_first(wakeups, |_| Outcome::Done(Status::Ok)) {
-                Some(request) => {
-                    tokens.borrowed += 1;
-                    tokens.borrowers.insert(request.owner(), request.count());
+    /// Serves the line from its front while it can: a free token to a new borrower; and an
+    /// owner that waited twice, found a borrower by its second grant, re-enters (the
+    /// reentrant limiter: its count grows, no second token) or is refused `Deadlock` (the
+    /// plain one: it holds the token it waits for). Each waiter is claimed while this
+    /// decides (`WaitList::decide_first`), so the borrower recorded for it is never one
+    /// that gave up meanwhile.
+    fn hand_out(&self, list: &mut WaitList, tokens: &mut Tokens, wakeups: &mut Wakeups) {
+        let reentrant = self.reentrant;
+        while list
+            .decide_first(wakeups, |waiter| {
+                let (owner, count) = (waiter.request.owner(), waiter.request.count());
+                if let Some(held) = tokens.borrowers.get_mut(&owner) {
+                    if !reentrant {
+                        return Some(Outcome::Done(Status::Deadlock));
+                    }
+                    return Some(Outcome::Done(match held.checked_add(count) {
+                        Some(total) if total <= LIMITER_MAX => {
+                            *held = total;
+                            Status::Ok
+                        }
+                        _ => Status::Overflow,
+                    }));
                 }
-                None => break,
-            }
-        }
+                (tokens.borrowed < tokens.total).then(|| {
+                    tokens.borrowed += 1;
+                    tokens.borrowers.insert(owner, count);
+                    Outcome::Done(Status::Ok)
+                })
+            })
+            .is_some()
+        {}
     }
 }
 

@@ -89,7 +89,9 @@ pub extern "C" fn weft_limiter_acquire(
 }
 
 /// Takes a token for `owner` without blocking the caller: `WEFT_OK` now, or `WEFT_PENDING`
-/// with the op contract of `weft_lock_acquire_async`.
+/// with the op contract of `weft_lock_acquire_async`. An owner with two acquires in line:
+/// when the second is served the owner already borrows, so it re-enters on a reentrant
+/// limiter (count added, no second token) and completes `WEFT_DEADLOCK` on a plain one.
 #[unsafe(no_mangle)]
 pub extern "C" fn weft_limiter_acquire_async(
     limiter: *mut weft_limiter,

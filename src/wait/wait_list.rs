@@ -149,6 +149,23 @@ impl WaitList {
         wakeups: &mut Wakeups,
         take: impl FnOnce(&Waiter) -> Option<u64>,
     ) -> Option<Request> {
+        self.decide_first(wakeups, |waiter| {
+            let value = take(waiter)?;
+            waiter.set_grant(value);
+            Some(Outcome::Done(Status::Ok))
+        })
+    }
+
+    /// Claims the first waiter whose outcome is still open (decided ones are dropped from
+    /// the line on the way), then asks `decide` for its outcome, which `decide` may first
+    /// act on (record a borrower, say): with `Some`, the waiter is completed with it and
+    /// its request returned; with `None` it stays first in line, pending as before. While
+    /// `decide` runs the waiter cannot give up, so what `decide` recorded always holds.
+    pub(crate) fn decide_first(
+        &mut self,
+        wakeups: &mut Wakeups,
+        decide: impl FnOnce(&Waiter) -> Option<Outcome>,
+    ) -> Option<Request> {
         while !self.head.is_null() {
             // SAFETY: a linked waiter is alive (see `complete_first`).
             let waiter = unsafe { &*self.head };
@@ -156,15 +173,14 @@ impl WaitList {
                 self.remove(waiter, wakeups);
                 continue;
             }
-            let Some(value) = take(waiter) else {
+            let Some(outcome) = decide(waiter) else {
                 waiter.unclaim();
                 return None;
             };
-            waiter.set_grant(value);
             let request = waiter.request;
             self.remove(waiter, wakeups);
             // Last touch: a thread waiter may return (and its frame go) once decided.
-            wakeups.push(waiter.complete_claimed(Outcome::Done(Status::Ok)));
+            wakeups.push(waiter.complete_claimed(outcome));
             return Some(request);
         }
         None
