@@ -106,7 +106,11 @@ impl Condition {
             // Re-acquire what the wait released. A deadline that passed just before the
             // waiter would have joined the line (`wait_blocking_for_value`'s one try)
             // released nothing: taking the lock again would double a reentrant depth.
-            if let Some(bound) = self.lock.as_ref().filter(|bound| bound.depth_of(owner) == 0) {
+            if let Some(bound) = self
+                .lock
+                .as_ref()
+                .filter(|bound| bound.depth_of(owner) == 0)
+            {
                 let again = bound.acquire(owner, depth, Deadline::Never);
                 debug_assert_eq!(again, Status::Ok);
             }

@@ -101,9 +101,13 @@ impl Event {
         if self.is_set() {
             return Status::Ok;
         }
-        wait::block_until_broadcast(self, Request::default(), deadline, &self.sleepers, |_, _| {
-            self.admit()
-        })
+        wait::block_until_broadcast(
+            self,
+            Request::default(),
+            deadline,
+            &self.sleepers,
+            |_, _| self.admit(),
+        )
     }
 
     /// `Done(Ok)` if set now, else `Pending`: the op completes when the event is set.

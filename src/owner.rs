@@ -143,7 +143,11 @@ mod tests {
     fn token_is_stable_per_thread_and_never_reused() {
         let here = super::current_thread();
         assert_ne!(here, 0);
-        assert_eq!(super::current_thread(), here, "the same thread, the same token");
+        assert_eq!(
+            super::current_thread(),
+            here,
+            "the same thread, the same token"
+        );
         assert_eq!(here >> 62, 1, "bit 62 set, bit 63 clear");
         // Threads that exit one after another may reuse stacks and thread descriptors
         // (pthread_self values); their tokens must still all differ.

@@ -11,7 +11,7 @@ use std::ptr::null_mut;
 
 use weft::ffi::{
     barrier::*, countdown::*, event::*, limiter::*, lock::*, op::weft_op, port::*, queue::*,
-    rlock::*, sem::*,
+    rlock::*, semaphore::*,
 };
 
 struct Counting;
@@ -89,7 +89,8 @@ fn lock_paths_allocate_nothing() {
     });
     assert_no_allocation("weft_lock_acquire_async granted at once (callback)", || {
         let mut op = null_mut();
-        let st = weft_lock_acquire_async(lock, 7, null_mut(), Some(never_called), null_mut(), &mut op);
+        let st =
+            weft_lock_acquire_async(lock, 7, null_mut(), Some(never_called), null_mut(), &mut op);
         granted_at_once(st, op);
         assert_eq!(weft_lock_release_as(lock, 7), OK);
     });
@@ -113,7 +114,10 @@ fn counting_paths_allocate_nothing() {
     assert_eq!(weft_sem_new(1, -1, &mut sem), OK);
     assert_no_allocation("weft_sem_acquire_async granted at once", || {
         let mut op = null_mut();
-        granted_at_once(weft_sem_acquire_async(sem, port, None, null_mut(), &mut op), op);
+        granted_at_once(
+            weft_sem_acquire_async(sem, port, None, null_mut(), &mut op),
+            op,
+        );
         assert_eq!(weft_sem_release(sem, 1), OK);
     });
     let mut limiter = null_mut();
@@ -129,22 +133,31 @@ fn counting_paths_allocate_nothing() {
     assert_eq!(weft_event_set(event, null_mut()), OK);
     assert_no_allocation("weft_event_wait_async on a set event", || {
         let mut op = null_mut();
-        granted_at_once(weft_event_wait_async(event, port, None, null_mut(), &mut op), op);
+        granted_at_once(
+            weft_event_wait_async(event, port, None, null_mut(), &mut op),
+            op,
+        );
     });
     let mut countdown = null_mut();
     assert_eq!(weft_countdown_new(0, &mut countdown), OK);
     assert_no_allocation("weft_countdown_wait_async at zero", || {
         let mut op = null_mut();
-        granted_at_once(weft_countdown_wait_async(countdown, port, None, null_mut(), &mut op), op);
+        granted_at_once(
+            weft_countdown_wait_async(countdown, port, None, null_mut(), &mut op),
+            op,
+        );
     });
     let mut barrier = null_mut();
     assert_eq!(weft_barrier_new(1, 1, &mut barrier), OK); // cyclic, one party
-    assert_no_allocation("weft_barrier_wait_async completing a one-party phase", || {
-        let (mut op, mut index) = (null_mut(), u64::MAX);
-        let st = weft_barrier_wait_async(barrier, port, None, null_mut(), &mut op, &mut index);
-        granted_at_once(st, op);
-        assert_eq!(index, 0);
-    });
+    assert_no_allocation(
+        "weft_barrier_wait_async completing a one-party phase",
+        || {
+            let (mut op, mut index) = (null_mut(), u64::MAX);
+            let st = weft_barrier_wait_async(barrier, port, None, null_mut(), &mut op, &mut index);
+            granted_at_once(st, op);
+            assert_eq!(index, 0);
+        },
+    );
     assert_eq!(weft_barrier_free(barrier), OK);
     assert_eq!(weft_countdown_free(countdown), OK);
     assert_eq!(weft_event_free(event), OK);
@@ -167,7 +180,10 @@ fn bounded_queue_paths_allocate_nothing() {
     });
     assert_no_allocation("weft_queue_put_async + get_async granted at once", || {
         let (mut op, mut got) = (null_mut(), null_mut());
-        granted_at_once(weft_queue_put_async(queue, item, 0, port, None, null_mut(), &mut op), op);
+        granted_at_once(
+            weft_queue_put_async(queue, item, 0, port, None, null_mut(), &mut op),
+            op,
+        );
         let st = weft_queue_get_async(queue, &mut got, port, None, null_mut(), &mut op);
         granted_at_once(st, op);
         assert_eq!(got, item);
@@ -176,7 +192,10 @@ fn bounded_queue_paths_allocate_nothing() {
     });
     assert_no_allocation("weft_queue_join_async with no task left", || {
         let mut op = null_mut();
-        granted_at_once(weft_queue_join_async(queue, port, None, null_mut(), &mut op), op);
+        granted_at_once(
+            weft_queue_join_async(queue, port, None, null_mut(), &mut op),
+            op,
+        );
     });
     assert_eq!(weft_queue_free(queue), OK);
     assert_eq!(weft_port_free(port), OK);

@@ -154,14 +154,22 @@ fn cancel_races_are_settled_once() {
         panic!()
     };
     assert_eq!(first.cancel(), Status::Cancelled);
-    assert_eq!(first.cancel(), Status::Answered, "only the first cancel answers");
+    assert_eq!(
+        first.cancel(),
+        Status::Answered,
+        "only the first cancel answers"
+    );
     assert_eq!(sem.release(1), Status::Ok);
     assert_eq!(
         second.cancel(),
         Status::Ok,
         "the grant won: the permit is ours"
     );
-    assert_eq!(second.cancel(), Status::Answered, "one canceller owns the grant");
+    assert_eq!(
+        second.cancel(),
+        Status::Answered,
+        "one canceller owns the grant"
+    );
     let mut out = [Delivered {
         arg: std::ptr::null_mut(),
         status: Status::Internal,

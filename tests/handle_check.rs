@@ -6,7 +6,7 @@
 
 use std::ptr::null_mut;
 
-use weft::ffi::{lock::*, op::*, port::*, queue::*, sem::*, status::*};
+use weft::ffi::{lock::*, op::*, port::*, queue::*, semaphore::*, status::*};
 
 #[test]
 fn a_freed_handle_is_refused() {

@@ -67,7 +67,11 @@ impl Seen {
 
     /// Checks what A's completion saw: once; with the lock if notified, without if not.
     fn check(&self) -> bool {
-        assert_eq!(self.calls.load(Ordering::SeqCst), 1, "A completes exactly once");
+        assert_eq!(
+            self.calls.load(Ordering::SeqCst),
+            1,
+            "A completes exactly once"
+        );
         let notified = self.status.load(Ordering::SeqCst) == Status::Ok.code() as u64;
         if !notified {
             assert_eq!(
@@ -226,7 +230,11 @@ fn lockless_notify_races_cancel() {
         let a_notified = seen.check();
         assert_eq!(answer == Status::Ok, a_notified);
         let b_notified = poll_all(&port_b).len();
-        assert_eq!(usize::from(a_notified) + b_notified, 1, "one notification lands once");
+        assert_eq!(
+            usize::from(a_notified) + b_notified,
+            1,
+            "one notification lands once"
+        );
         assert_eq!(cond.waiting(), 1 - b_notified);
     });
 }

@@ -1,11 +1,11 @@
-//! `weft_flag` and `weft_guard`: the two non-blocking primitives.
+//! `weft_flag`: a first-writer-wins slot (never blocks).
 
 use std::ffi::c_void;
 
 use super::boundary::guard;
 use super::handle::{self, Handle, check_out, write_new, write_optional, write_out};
 use super::status::weft_status;
-use crate::{Flag, Guard, Status};
+use crate::{Flag, Status};
 
 /// A first-writer-wins slot for one `void *`: the first `weft_flag_set` since creation or
 /// the last `weft_flag_clear` wins. Reference counted.
@@ -15,15 +15,6 @@ pub struct weft_flag {
 
 impl Handle for weft_flag {
     type Target = Flag;
-}
-
-/// A resource guard: non-blocking exclusive use; entering it while in use is `WEFT_BUSY`.
-pub struct weft_guard {
-    _private: [u8; 0],
-}
-
-impl Handle for weft_guard {
-    type Target = Guard;
 }
 
 /// Creates an empty flag and writes it to `*flag_out` (only on success).
@@ -84,48 +75,5 @@ pub extern "C" fn weft_flag_clear(flag: *mut weft_flag, was_set_out: *mut bool) 
         let was_set = handle::borrow(flag)?.clear();
         write_optional(was_set_out, was_set);
         Ok(Status::Ok)
-    })
-}
-
-/// Creates a guard not in use and writes it to `*guard_out` (only on success).
-#[unsafe(no_mangle)]
-pub extern "C" fn weft_guard_new(guard_out: *mut *mut weft_guard) -> weft_status {
-    guard(|| write_new(Guard::new(), guard_out))
-}
-
-/// Adds a reference. Thread-safe.
-#[unsafe(no_mangle)]
-pub extern "C" fn weft_guard_clone(resource_guard: *mut weft_guard) -> weft_status {
-    guard(|| handle::clone(resource_guard))
-}
-
-/// Drops a reference.
-#[unsafe(no_mangle)]
-pub extern "C" fn weft_guard_free(resource_guard: *mut weft_guard) -> weft_status {
-    guard(|| handle::free(resource_guard))
-}
-
-/// Starts using the resource: `WEFT_OK`, or `WEFT_BUSY` if it is in use. Never blocks.
-#[unsafe(no_mangle)]
-pub extern "C" fn weft_guard_enter(resource_guard: *mut weft_guard) -> weft_status {
-    guard(|| Ok(handle::borrow(resource_guard)?.enter()))
-}
-
-/// Ends the use: `WEFT_OK`, or `WEFT_NOT_LOCKED` if the guard was not in use. Any thread
-/// may end it (a guard has no owner).
-#[unsafe(no_mangle)]
-pub extern "C" fn weft_guard_exit(resource_guard: *mut weft_guard) -> weft_status {
-    guard(|| Ok(handle::borrow(resource_guard)?.exit()))
-}
-
-/// Writes whether the guard is in use to `*in_use_out`. A snapshot.
-#[unsafe(no_mangle)]
-pub extern "C" fn weft_guard_in_use(
-    resource_guard: *const weft_guard,
-    in_use_out: *mut bool,
-) -> weft_status {
-    guard(|| {
-        check_out(in_use_out)?;
-        write_out(in_use_out, handle::borrow(resource_guard)?.in_use())
     })
 }

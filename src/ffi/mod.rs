@@ -9,10 +9,11 @@
 
 pub mod barrier;
 pub mod boundary;
-pub mod cond;
+pub mod condition;
 pub mod countdown;
 pub mod event;
 pub mod flag;
+pub mod guard;
 pub mod handle;
 #[cfg(feature = "handle-check")]
 mod handle_check;
@@ -23,7 +24,7 @@ pub mod port;
 #[allow(clippy::unnecessary_cast)] // the casts make cbindgen type the C macros
 pub mod queue;
 pub mod rlock;
-pub mod sem;
+pub mod semaphore;
 pub mod status;
 #[allow(clippy::unnecessary_cast)] // the casts make cbindgen type the C macros
 pub mod time;

@@ -102,7 +102,9 @@ pub(crate) fn wait_blocking_for_value<S: WaitSource + ?Sized>(
     after_link: impl FnOnce(),
 ) -> (Outcome, u64) {
     let parker = Parker::new();
-    wait_blocking_with(source, request, place, spin, deadline, admit, after_link, parker)
+    wait_blocking_with(
+        source, request, place, spin, deadline, admit, after_link, parker,
+    )
 }
 
 /// [`block_until`] for a primitive whose granter decides all its waiters at once and then
@@ -116,7 +118,16 @@ pub(crate) fn block_until_broadcast<S: WaitSource + ?Sized>(
     admit: impl FnOnce(&mut WaitList, &mut Wakeups) -> Option<Status>,
 ) -> Status {
     let parker = Parker::sharing(word);
-    match wait_blocking_with(source, request, Place::Back, true, deadline, admit, || {}, parker) {
+    match wait_blocking_with(
+        source,
+        request,
+        Place::Back,
+        true,
+        deadline,
+        admit,
+        || {},
+        parker,
+    ) {
         (Outcome::Done(status), _) => status,
         (Outcome::Retry, _) => unreachable!("broadcast waiters are handed a final status"),
     }

@@ -20,7 +20,7 @@ use weft::ffi::lock::*;
 use weft::ffi::op::*;
 use weft::ffi::port::*;
 use weft::ffi::rlock::*;
-use weft::ffi::sem::*;
+use weft::ffi::semaphore::*;
 
 #[global_allocator]
 static ALLOC: alloc_count::Counting = alloc_count::Counting;

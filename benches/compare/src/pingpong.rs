@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use weft::ffi::op::*;
 use weft::ffi::port::*;
-use weft::ffi::sem::*;
+use weft::ffi::semaphore::*;
 
 use crate::harness::{Config, group, pin, row};
 

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use weft::ffi::barrier::*;
-use weft::ffi::cond::*;
+use weft::ffi::condition::*;
 use weft::ffi::event::*;
 use weft::ffi::lock::*;
 

@@ -52,8 +52,8 @@ include!(concat!(env!("OUT_DIR"), "/weft_h.rs"));
 /// (if a new `weft::ffi` module appears, add it to this list).
 mod lib {
     pub use weft::ffi::{
-        barrier::*, cond::*, countdown::*, event::*, flag::*, limiter::*, lock::*, op::*, port::*,
-        queue::*, rlock::*, sem::*, status::*, time::*, version::*,
+        barrier::*, condition::*, countdown::*, event::*, flag::*, guard::*, limiter::*, lock::*,
+        op::*, port::*, queue::*, rlock::*, semaphore::*, status::*, time::*, version::*,
     };
 }
 
@@ -90,11 +90,11 @@ macro_rules! opaque {
 }
 opaque!(
     barrier::weft_barrier,
-    cond::weft_cond,
+    condition::weft_cond,
     countdown::weft_countdown,
     event::weft_event,
     flag::weft_flag,
-    flag::weft_guard,
+    guard::weft_guard,
     limiter::weft_limiter,
     lock::weft_lock,
     op::weft_op,
@@ -102,7 +102,7 @@ opaque!(
     port::weft_completion,
     queue::weft_queue,
     rlock::weft_rlock,
-    sem::weft_sem
+    semaphore::weft_sem
 );
 
 impl<T: CType> CType for *mut T {
