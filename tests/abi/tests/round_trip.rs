@@ -535,7 +535,11 @@ fn port_notify_hook() {
         thread::spawn(move || ok!(weft_sem_release(sem_addr as *mut weft_sem, 2)))
             .join()
             .unwrap();
-        assert_eq!(calls.load(SeqCst), 1, "two completions into an empty queue: one call");
+        assert_eq!(
+            calls.load(SeqCst),
+            1,
+            "two completions into an empty queue: one call"
+        );
         assert_eq!(pending(port), 2);
         assert!(!fd_readable(port));
         expect!(weft_port_wait(port, WEFT_FOREVER), WEFT_OK); // pending: no sleep
@@ -550,7 +554,11 @@ fn port_notify_hook() {
         assert_eq!(calls.load(SeqCst), 1);
         assert!(fd_readable(port));
         ok!(weft_port_set_notify(port, Some(count_notify), ctx));
-        assert_eq!(calls.load(SeqCst), 2, "set on a non-empty queue: called at once");
+        assert_eq!(
+            calls.load(SeqCst),
+            2,
+            "set on a non-empty queue: called at once"
+        );
         assert!(!fd_readable(port));
         ok!(weft_port_run(port, 8, &mut n));
         assert_eq!(n, 1);
