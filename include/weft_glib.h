@@ -74,7 +74,7 @@ struct weft_glib_source {
     GSource source;        /* first: this struct is g_source_new's allocation */
     weft_loop base;        /* the helper ops and the port (weft_loop.h) */
     GMainContext *context; /* one reference, dropped in finalize */
-    gint woken;            /* set by the notify hook, cleared by dispatch */
+    guint woken;           /* set by the notify hook, cleared by dispatch */
     /** \endcond */
 };
 
@@ -102,8 +102,10 @@ static inline gboolean weft_glib__dispatch(GSource *source, GSourceFunc callback
     weft_glib_source *ws = (weft_glib_source *)source;
     (void)callback;
     (void)user_data;
-    /* Cleared before the run: a completion that arrives after it sets it again. */
-    g_atomic_int_set(&ws->woken, 0);
+    /* Cleared before the run, by a read-modify-write: if it reads the hook's 1 it
+     * synchronizes with the hook, so the run sees that hook's completion; if it reads 0,
+     * a later hook's 1 stays set and brings the loop back. */
+    g_atomic_int_and(&ws->woken, 0u);
     /* more queued than one batch: come back on the next iteration */
     if (weft_loop_run(&ws->base)) g_atomic_int_set(&ws->woken, 1);
     return G_SOURCE_CONTINUE;
