@@ -2,7 +2,8 @@
  * \file
  * weft_loop.h: the loop-independent half of weft_uv.h and weft_glib.h (header-only).
  *
- * You do not include this file yourself: weft_uv.h and weft_glib.h do. It holds what every
+ * weft_uv.h and weft_glib.h include it; include it yourself only to integrate another
+ * loop the same way (embed a `weft_loop`, supply `weft_loop_hooks`). It holds what every
  * loop integration shares: the helper op record (`weft_loop_op`), the list of live helper
  * ops, their start, delivery, cancel and the drain at close, the grant a helper op
  * reports (`weft_loop_grant`), and the ready-made starters (lock, semaphore, event, queue
