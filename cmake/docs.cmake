@@ -1,5 +1,5 @@
 # The API reference: Doxygen HTML from the comments of include/weft.h (which cbindgen
-# copies from src/ffi), include/weft_uv.h, include/weft_glib.h and include/weft.hpp,
+# copies from src/ffi), include/weft_loop.h, include/weft_uv.h, include/weft_glib.h and include/weft.hpp,
 # configured by docs/api/Doxyfile.in.
 #   cmake --build build --target docs        -> build/docs/html/index.html
 # The api_reference test builds it once more with every Doxygen warning an error: an
@@ -12,7 +12,7 @@ if(NOT DOXYGEN_FOUND)
 endif()
 
 set(WEFT_DOCS_INPUT "${WEFT_SOURCE_DIR}/docs/api/mainpage.md")
-foreach(header IN ITEMS weft.h weft_uv.h weft_glib.h weft.hpp)
+foreach(header IN ITEMS weft.h weft_loop.h weft_uv.h weft_glib.h weft.hpp)
   string(APPEND WEFT_DOCS_INPUT " ${WEFT_SOURCE_DIR}/include/${header}")
 endforeach()
 

@@ -255,6 +255,11 @@ typedef int32_t weft_status;
 typedef void (*weft_callback)(void *arg, weft_status status);
 
 /**
+ * A loop's own wake-up, for `weft_port_set_notify`: `notify(ctx)`.
+ */
+typedef void (*weft_port_notify_fn)(void *ctx);
+
+/**
  * One completion as the pull form returns it.
  */
 typedef struct weft_completion {
@@ -915,15 +920,45 @@ weft_status weft_port_clone(struct weft_port *port);
  * (passed on to the next waiter, so nothing stays locked) and the op's callback, if it
  * has one, is called with `WEFT_CANCELLED` on the thread doing the freeing or
  * completing. Cancel your ops first if you want them to end before this call returns.
+ * Once the last reference is freed no notify hook call is running or will start.
  */
 weft_status weft_port_free(struct weft_port *port);
 
 /**
  * Writes the port's fd to `*fd_out`. Watch it for readability, level-triggered (it stays
  * readable while completions are pending); never read, write or close it yourself.
- * Valid until the port's last reference is freed. Thread-safe.
+ * Valid until the port's last reference is freed. While a notify hook is set
+ * (`weft_port_set_notify`) it is never readable. Thread-safe.
  */
 weft_status weft_port_fd(const struct weft_port *port, int32_t *fd_out);
+
+/**
+ * Makes `notify(ctx)` the port's wake-up in place of its fd: for a loop that has a
+ * cross-thread wake-up of its own (libuv's `uv_async_send`, GLib's
+ * `g_main_context_wakeup`), which then need not watch the fd at all.
+ *
+ * Contract of the hook: it is called when a completion arrives in the port's empty
+ * queue (at least once per change from empty to non-empty, after the completion can be
+ * taken), on whatever thread completed the op (a releaser, a canceller, a timer), with
+ * no weft lock held. It must be cheap, thread-safe and must not block; it should only
+ * wake the loop, which then calls `weft_port_run` or `weft_port_poll`. It must not set
+ * this port's hook or free the port. A wake-up may be spurious (the loop already took the
+ * completion). A run that stops early at its `max` leaves completions queued and calls
+ * no hook: the loop must come back by itself (check `weft_port_pending`).
+ *
+ * While a hook is set the fd is never readable (completions do not raise it) and
+ * `weft_port_wait` with a nonzero timeout returns `WEFT_INVALID`. `notify` NULL removes
+ * the hook (`ctx` is ignored) and the fd works again. It may be set, replaced or removed
+ * at any time, with ops pending: a hook set while completions are queued is called once,
+ * inside this call; removing it while completions are queued makes the fd readable.
+ * When this call returns, no call of the previous hook is running or will start, so its
+ * `ctx` may be freed; likewise once the port's last reference is freed. Never call it
+ * from inside a hook (it would wait for itself). Returns `WEFT_OK`, or `WEFT_INVALID`
+ * for a NULL port. Thread-safe.
+ */
+weft_status weft_port_set_notify(const struct weft_port *port,
+                                 weft_port_notify_fn notify,
+                                 void *ctx);
 
 /**
  * Writes the number of pending completions to `*count_out`. Thread-safe.
@@ -954,7 +989,9 @@ weft_status weft_port_run(const struct weft_port *port, size_t max, size_t *ran_
  * Blocks the calling thread until a completion is pending (`WEFT_OK`) or `timeout_ns`
  * passes (`WEFT_TIMEOUT`; 0 checks once and returns `WEFT_WOULD_BLOCK` if none is
  * pending, negative waits forever). Takes nothing: follow with `weft_port_poll` or
- * `weft_port_run`. For a thread dedicated to a port. Thread-safe.
+ * `weft_port_run`. For a thread dedicated to a port. While a notify hook is set
+ * (`weft_port_set_notify`) only the check works: a nonzero timeout with nothing pending
+ * returns `WEFT_INVALID`. Thread-safe.
  */
 weft_status weft_port_wait(const struct weft_port *port, int64_t timeout_ns);
 

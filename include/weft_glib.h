@@ -2,11 +2,12 @@
  * \file
  * weft_glib.h: header-only GLib integration for weft (include/weft.h).
  *
- * One `weft_glib_source` per GMainContext: a custom GSource owning a weft port, which
- * watches the port's fd (g_source_add_unix_fd) and, when it is readable, dispatches the
- * port's completions (`weft_port_run`). Every async weft op started on this port therefore
- * completes on the thread iterating the context (inside g_main_loop_run /
- * g_main_context_iteration).
+ * One `weft_glib_source` per GMainContext: a custom GSource owning a weft port whose
+ * notify hook (`weft_port_set_notify`) marks the source ready and calls
+ * `g_main_context_wakeup`; the source then dispatches the port's completions
+ * (`weft_port_run`). Every async weft op started on this port therefore completes on the
+ * thread iterating the context (inside g_main_loop_run / g_main_context_iteration). The
+ * port's fd is not used (a notify hook replaces it): the wake-up is GLib's own.
  *
  *     weft_glib_source *ws;
  *     weft_glib_source_new(NULL, &ws);                 // NULL: the global default context
@@ -29,9 +30,14 @@
  * owner); callbacks run there. Other threads share the primitives through weft.h.
  *
  * Memory: `weft_glib_source_new` gives you one reference to the source;
- * `weft_glib_source_destroy` drops it (after detaching the source); the port is freed
- * when GLib finalizes the source. Helper records are freed right after their `done`
- * returns. Link with libweft and glib-2.0 (pkg-config glib-2.0).
+ * `weft_glib_source_destroy` drops it and detaches the source (at once, or on a later
+ * iteration if a completion it waits for is still on its way); the port is freed when
+ * GLib finalizes the source. Helper records are freed right after their `done` returns.
+ *
+ * What is not about GLib (the helper op records, their delivery, cancel and close, the
+ * ready-made starters) lives in weft_loop.h, shared with weft_uv.h; this file adds the
+ * GSource and its wake-up, and the timeout and idle sources.
+ * Link with libweft and glib-2.0 (pkg-config glib-2.0).
  */
 #ifndef WEFT_GLIB_H
 #define WEFT_GLIB_H
@@ -42,6 +48,7 @@
 #include <glib.h>
 
 #include "weft.h"
+#include "weft_loop.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -49,119 +56,140 @@ extern "C" {
 
 /** The GSource of a weft port, one per GMainContext (`weft_glib_source_new`). */
 typedef struct weft_glib_source weft_glib_source;
-/** A helper op (`weft_glib_start` and the ready-made starters). */
-typedef struct weft_glib_op weft_glib_op;
-
-/** What a grant carries: `item`, the item of a queue get (unspecified for other ops), and
- * `value`, what `weft_op_value` gives (a barrier arrival's index; unspecified otherwise). */
-typedef struct weft_glib_grant {
-    void *item;      /**< a queue get's item; unspecified for other ops */
-    uint64_t value;  /**< what `weft_op_value` gives (a barrier arrival's index) */
-} weft_glib_grant;
-
-/** Called exactly once per helper op, on the context's thread. `grant` is valid during
- * the call only and zeroed unless `status` is `WEFT_OK`. May start, cancel, or destroy. */
-typedef void (*weft_glib_done_cb)(void *arg, weft_status status, const weft_glib_grant *grant);
-
-/** Starts one weft async op for `weft_glib_start` (same contract as `weft_uv_start_fn`):
- * call any `*_async` with `port`, `cb`, `cb_arg`, `op_out`; on a fast `WEFT_OK` write what
- * was granted to `*fast`. */
-typedef weft_status (*weft_glib_start_fn)(void *start_arg, weft_port *port, weft_callback cb,
-                                          void *cb_arg, weft_op **op_out,
-                                          weft_glib_grant *fast);
-
-/** A helper op. Context thread only; valid from `weft_glib_start` until `done` returns. */
-struct weft_glib_op {
-    /** \cond INTERNAL */
-    weft_glib_source *ws;
-    weft_op *op;           /* NULL on the fast path */
-    GSource *timer;        /* timeout or idle (fast grant) source, or NULL */
-    weft_glib_done_cb done;
-    void *arg;
-    weft_glib_grant grant;
-    weft_status status;
-    int timed_out;
-    weft_glib_op *prev, *next;
-    /** \endcond */
-};
+/** A helper op (`weft_glib_start` and the ready-made starters). Context thread only;
+ * valid from its start until `done` returns. */
+typedef weft_loop_op weft_glib_op;
+/** What a grant carries (see `weft_loop_grant`). */
+typedef weft_loop_grant weft_glib_grant;
+/** Called exactly once per helper op, on the context's thread (see `weft_loop_done_cb`).
+ * `grant` is valid during the call only and zeroed unless `status` is `WEFT_OK`. May
+ * start, cancel, or destroy. */
+typedef weft_loop_done_cb weft_glib_done_cb;
+/** Starts one weft async op for `weft_glib_start` (see `weft_loop_start_fn`). */
+typedef weft_loop_start_fn weft_glib_start_fn;
 
 /** The GSource. Fields are private: use the functions. */
 struct weft_glib_source {
     /** \cond INTERNAL */
     GSource source;        /* first: this struct is g_source_new's allocation */
-    weft_port *port;       /* freed in finalize */
-    gpointer fd_tag;
-    GMainContext *context;
-    size_t batch;
-    int closing;
-    weft_glib_op *ops;
-    size_t live;
+    weft_loop base;        /* the helper ops and the port (weft_loop.h) */
+    GMainContext *context; /* one reference, dropped in finalize */
+    guint woken;           /* set by the notify hook, cleared by dispatch */
     /** \endcond */
 };
 
-/* ---- the source ---------------------------------------------------------------- */
+/* ---- the watcher: woken by g_main_context_wakeup ------------------------------------ */
+
+/* The port's notify hook: any thread, no weft lock held. */
+static inline void weft_glib__notify(void *source) {
+    weft_glib_source *ws = (weft_glib_source *)source;
+    g_atomic_int_set(&ws->woken, 1);
+    g_main_context_wakeup(ws->context);
+}
+
+/* prepare and check: ready once the hook has run; no timeout of the source's own. */
+static inline gboolean weft_glib__prepare(GSource *source, gint *timeout) {
+    *timeout = -1;
+    return g_atomic_int_get(&((weft_glib_source *)source)->woken);
+}
+
+static inline gboolean weft_glib__check(GSource *source) {
+    return g_atomic_int_get(&((weft_glib_source *)source)->woken);
+}
 
 static inline gboolean weft_glib__dispatch(GSource *source, GSourceFunc callback,
                                            gpointer user_data) {
     weft_glib_source *ws = (weft_glib_source *)source;
     (void)callback;
     (void)user_data;
-    if (ws->port != NULL) weft_port_run(ws->port, ws->batch, NULL);
+    /* Cleared before the run, by a read-modify-write: if it reads the hook's 1 it
+     * synchronizes with the hook, so the run sees that hook's completion; if it reads 0,
+     * a later hook's 1 stays set and brings the loop back. */
+    g_atomic_int_and(&ws->woken, 0u);
+    /* more queued than one batch: come back on the next iteration */
+    if (weft_loop_run(&ws->base)) g_atomic_int_set(&ws->woken, 1);
     return G_SOURCE_CONTINUE;
 }
 
 static inline void weft_glib__finalize(GSource *source) {
     weft_glib_source *ws = (weft_glib_source *)source;
     /* Ops of your own still pending follow weft_port_free's rule from here: a grant is
-     * given back, the callback hears WEFT_CANCELLED on the freeing/completing thread. */
-    if (ws->port != NULL) weft_port_free(ws->port);
-    ws->port = NULL;
+     * given back, the callback hears WEFT_CANCELLED on the freeing/completing thread.
+     * Once the port is freed its hook is never called again: the context may go. */
+    weft_loop_release_port(&ws->base);
+    g_main_context_unref(ws->context);
 }
 
-/** prepare and check are NULL: GLib then polls the source's unix fd with no timeout of
- * its own and dispatches when the fd has an event (the port fd is readable exactly while
- * completions are pending). */
 static GSourceFuncs weft_glib__funcs = {
-    NULL, NULL, weft_glib__dispatch, weft_glib__finalize, NULL, NULL,
+    weft_glib__prepare, weft_glib__check, weft_glib__dispatch, weft_glib__finalize, NULL, NULL,
 };
 
+/* ---- the hooks: timeout and idle sources ------------------------------------------- */
+
+static inline gboolean weft_glib__on_timer(gpointer req) {
+    weft_loop_timer_fired((weft_glib_op *)req);
+    return G_SOURCE_REMOVE;
+}
+
+static inline void weft_glib__arm_timer(weft_glib_op *req, int64_t ms) {
+    weft_glib_source *ws = (weft_glib_source *)req->loop->owner;
+    GSource *timer = ms == 0 ? g_idle_source_new() : g_timeout_source_new((guint)ms);
+    g_source_set_callback(timer, weft_glib__on_timer, req, NULL);
+    g_source_attach(timer, ws->context);
+    req->timer = timer;
+}
+
+static inline void weft_glib__disarm_timer(weft_glib_op *req) {
+    GSource *timer = (GSource *)req->timer;
+    req->timer = NULL;
+    g_source_destroy(timer);
+    g_source_unref(timer);
+}
+
+static inline void weft_glib__closed(weft_loop *base) {
+    weft_glib_source *ws = (weft_glib_source *)base->owner;
+    g_source_destroy(&ws->source); /* the context's reference goes: then finalize */
+}
+
+static const weft_loop_hooks weft_glib__hooks = {
+    weft_glib__arm_timer, weft_glib__disarm_timer, weft_glib__closed,
+};
+
+/* ---- the source ---------------------------------------------------------------- */
+
 /**
- * Creates a weft port and a GSource watching its fd, attaches the source to `context`
- * (NULL: the global default context) and writes it to `*out` (one reference, yours).
- * `WEFT_OK`, `WEFT_INVALID` (NULL out), or `weft_port_new`'s error. Call it on the
- * context's thread (or before anyone iterates the context).
+ * Creates a weft port and a GSource woken by it, attaches the source to `context` (NULL:
+ * the global default context) and writes it to `*out` (one reference, yours). `WEFT_OK`,
+ * `WEFT_INVALID` (NULL out), or `weft_port_new`'s error. Call it on the context's thread
+ * (or before anyone iterates the context).
  */
 static inline weft_status weft_glib_source_new(GMainContext *context, weft_glib_source **out) {
     if (out == NULL) return WEFT_INVALID;
-    weft_port *port = NULL;
-    weft_status s = weft_port_new(&port);
-    if (s != WEFT_OK) return s;
     GSource *source = g_source_new(&weft_glib__funcs, sizeof(weft_glib_source));
     weft_glib_source *ws = (weft_glib_source *)source;
-    ws->port = port;
-    ws->batch = 64;
-    ws->closing = 0;
-    ws->ops = NULL;
-    ws->live = 0;
-    ws->context = context != NULL ? context : g_main_context_default();
-    int32_t fd = -1;
-    weft_port_fd(port, &fd);
-    ws->fd_tag = g_source_add_unix_fd(source, fd, G_IO_IN);
+    weft_status s = weft_loop_init(&ws->base, &weft_glib__hooks, ws);
+    if (s != WEFT_OK) {
+        ws->context = g_main_context_ref(g_main_context_default()); /* for finalize */
+        g_source_unref(source);
+        return s;
+    }
+    ws->context = g_main_context_ref(context != NULL ? context : g_main_context_default());
+    ws->woken = 0;
     g_source_set_name(source, "weft port");
-    /* Without this GLib "blocks" the source around every dispatch by removing its fd from
-     * the poll set and adding it back, and each of those signals the context's wakeup fd:
-     * two extra write(2)s and a read(2) per dispatch. weft_port_run is reentrant (a
-     * callback may even iterate the context again), so recursion is safe. */
+    /* A done callback may iterate the context again; weft_port_run is reentrant. */
     g_source_set_can_recurse(source, TRUE);
     g_source_attach(source, ws->context);
+    weft_port_set_notify(ws->base.port, weft_glib__notify, ws);
     *out = ws;
     return WEFT_OK;
 }
 
 /** The weft port, for `*_async` calls of your own (callbacks then run in this source's
- * dispatch, on the context's thread). Borrowed: clone it to keep it past the destroy. */
+ * dispatch, on the context's thread). Borrowed: clone it to keep it past the destroy. Run
+ * it only through this source (never `weft_port_run` it yourself), and leave its notify
+ * hook alone. */
 static inline weft_port *weft_glib_source_port(const weft_glib_source *ws) {
-    return ws ? ws->port : NULL;
+    return ws ? ws->base.port : NULL;
 }
 
 /** The GSource itself (e.g. for g_source_set_priority). Borrowed. */
@@ -171,111 +199,36 @@ static inline GSource *weft_glib_source_gsource(weft_glib_source *ws) {
 
 /** Completions run per dispatch (>= 1; default 64); the rest wait for the next one. */
 static inline void weft_glib_source_set_batch(weft_glib_source *ws, size_t batch) {
-    if (ws != NULL && batch > 0) ws->batch = batch;
+    if (ws != NULL && batch > 0) ws->base.batch = batch;
 }
 
 /** Number of live helper ops. */
 static inline size_t weft_glib_source_live(const weft_glib_source *ws) {
-    return ws ? ws->live : 0;
+    return ws ? ws->base.live_count : 0;
 }
 
-static inline void weft_glib__op_deliver(weft_glib_op *req);
-
 /**
- * Detaches and releases the source. Safe anywhere on the context's thread, including in a
- * `done` or a weft callback of this port:
+ * Releases the source. Safe anywhere on the context's thread, including in a `done` or
+ * a weft callback of this port:
  * 1. every live helper op is cancelled and its `done` called before this returns
  *    (`WEFT_CANCELLED`, or `WEFT_OK` if its grant had already won: then it is yours);
  *    new helper starts return `WEFT_CLOSED`;
  * 2. completions already queued for ops of your own are run;
- * 3. the source is destroyed and your reference dropped; GLib finalizes it (freeing the
- *    weft port) once nothing else holds it. Your own ops still pending then follow
- *    `weft_port_free`'s rule (grant given back, callback hears `WEFT_CANCELLED` on the
- *    completing thread). `ws` must not be used afterwards.
+ * 3. your reference is dropped, and the source is detached once the completions of the
+ *    helper ops answered in step 1 have all come in: at once, or, for one a granter on
+ *    another thread was still handing over or one a dispatch further up the stack holds,
+ *    on a later iteration of the context (keep iterating it). GLib then finalizes the
+ *    source (freeing the weft port) once nothing else holds it. Your own ops still
+ *    pending then follow `weft_port_free`'s rule (grant given back, callback hears
+ *    `WEFT_CANCELLED` on the completing thread). `ws` must not be used afterwards.
  */
 static inline void weft_glib_source_destroy(weft_glib_source *ws) {
-    if (ws == NULL || ws->closing) return;
-    ws->closing = 1;
-    for (weft_glib_op *r = ws->ops; r != NULL; r = r->next) {
-        if (r->op != NULL) weft_op_cancel(r->op);
-    }
-    while (ws->ops != NULL) {
-        weft_glib_op *fast = NULL;
-        for (weft_glib_op *r = ws->ops; r != NULL; r = r->next) {
-            if (r->op == NULL) {
-                fast = r;
-                break;
-            }
-        }
-        if (fast != NULL) {
-            weft_glib__op_deliver(fast);
-            continue;
-        }
-        /* a cancel that lost to a grant: its completion is being pushed right now */
-        size_t ran = 0;
-        weft_port_run(ws->port, SIZE_MAX, &ran);
-        if (ran == 0 && ws->ops != NULL) weft_port_wait(ws->port, WEFT_MS);
-    }
-    weft_port_run(ws->port, SIZE_MAX, NULL);
-    g_source_destroy(&ws->source);
+    if (ws == NULL || ws->base.closing) return;
+    weft_loop_close(&ws->base);
     g_source_unref(&ws->source);
 }
 
 /* ---- helper ops ------------------------------------------------------------------ */
-
-static inline void weft_glib__op_deliver(weft_glib_op *req) {
-    weft_glib_source *ws = req->ws;
-    if (req->prev != NULL) req->prev->next = req->next;
-    else ws->ops = req->next;
-    if (req->next != NULL) req->next->prev = req->prev;
-    ws->live--;
-    if (req->timer != NULL) {
-        g_source_destroy(req->timer);
-        g_source_unref(req->timer);
-        req->timer = NULL;
-    }
-    weft_status status = req->status;
-    if (req->op != NULL) {
-        if (status == WEFT_OK) {
-            weft_op_value(req->op, &req->grant.value);
-            req->grant.item = (void *)(uintptr_t)req->grant.value;
-        }
-        weft_op_free(req->op);
-        req->op = NULL;
-    }
-    if (status == WEFT_CANCELLED && req->timed_out) status = WEFT_TIMEOUT;
-    weft_glib_grant none = {NULL, 0};
-    req->done(req->arg, status, status == WEFT_OK ? &req->grant : &none);
-    free(req);
-}
-
-static inline void weft_glib__op_complete(void *arg, weft_status status) {
-    weft_glib_op *req = (weft_glib_op *)arg;
-    req->status = status;
-    weft_glib__op_deliver(req);
-}
-
-static inline gboolean weft_glib__on_timer(gpointer data) {
-    weft_glib_op *req = (weft_glib_op *)data;
-    if (req->op == NULL) { /* deferred fast grant */
-        weft_glib__op_deliver(req);
-        return G_SOURCE_REMOVE;
-    }
-    /* timeout: the completion (CANCELLED, or OK if the grant won) comes through the port;
-     * the timer source is not needed any more */
-    g_source_destroy(req->timer);
-    g_source_unref(req->timer);
-    req->timer = NULL;
-    req->timed_out = 1;
-    if (weft_op_cancel(req->op) != WEFT_CANCELLED) req->timed_out = 0;
-    return G_SOURCE_REMOVE;
-}
-
-static inline GSource *weft_glib__timer(weft_glib_op *req, GSource *timer) {
-    g_source_set_callback(timer, weft_glib__on_timer, req, NULL);
-    g_source_attach(timer, req->ws->context);
-    return timer;
-}
 
 /**
  * Starts an op through `start` on this source's port; `done(arg, status, grant)` follows
@@ -290,62 +243,21 @@ static inline weft_status weft_glib_start(weft_glib_source *ws, weft_glib_start_
                                           void *start_arg, int64_t timeout_ms,
                                           weft_glib_done_cb done, void *arg,
                                           weft_glib_op **req_out) {
-    if (ws == NULL || start == NULL || done == NULL) return WEFT_INVALID;
-    if (ws->closing) return WEFT_CLOSED;
-    weft_glib_op *req = (weft_glib_op *)calloc(1, sizeof *req);
-    if (req == NULL) return WEFT_NO_MEMORY;
-    req->ws = ws;
-    req->done = done;
-    req->arg = arg;
-    req->status = WEFT_PENDING;
-    weft_status s = start(start_arg, ws->port, weft_glib__op_complete, req, &req->op, &req->grant);
-    if (s != WEFT_OK && s != WEFT_PENDING) {
-        free(req);
-        return s;
-    }
-    req->next = ws->ops;
-    if (ws->ops != NULL) ws->ops->prev = req;
-    ws->ops = req;
-    ws->live++;
-    if (s == WEFT_OK) {
-        req->op = NULL;
-        req->status = WEFT_OK;
-        req->timer = weft_glib__timer(req, g_idle_source_new());
-    } else if (timeout_ms > 0) {
-        req->timer = weft_glib__timer(req, g_timeout_source_new((guint)timeout_ms));
-    }
-    if (req_out != NULL) *req_out = req;
-    return WEFT_OK;
+    return weft_loop_start(ws ? &ws->base : NULL, start, start_arg, timeout_ms, done, arg,
+                           req_out);
 }
 
 /** Cancels a live helper op, racing safely with its grant: `done` follows (not inside this
- * call) with `WEFT_CANCELLED`, or `WEFT_OK` if the grant won. Returns what
- * `weft_op_cancel` returned (`WEFT_OK` for a fast grant). Context thread only. */
+ * call) with `WEFT_CANCELLED`, or `WEFT_OK` if the grant won. Returns what the op's first
+ * cancel answered (`weft_op_cancel`: `WEFT_CANCELLED`, or the status that had won),
+ * `WEFT_ANSWERED` if the op was cancelled before (a second `weft_glib_cancel`, or its
+ * timeout fired: `done` then hears what that cancel decided, e.g. `WEFT_TIMEOUT`), or
+ * `WEFT_OK` for a fast grant. Context thread only; `req` must be live. */
 static inline weft_status weft_glib_cancel(weft_glib_op *req) {
-    if (req == NULL) return WEFT_INVALID;
-    if (req->op == NULL) return WEFT_OK;
-    if (req->timer != NULL) { /* a user cancel is not a timeout */
-        g_source_destroy(req->timer);
-        g_source_unref(req->timer);
-        req->timer = NULL;
-    }
-    return weft_op_cancel(req->op);
+    return weft_loop_cancel(req);
 }
 
 /* ---- ready-made starters (same meaning as weft_uv.h's) ----------------------------- */
-
-typedef struct weft_glib__lock_args {
-    weft_lock *lock;
-    uint64_t owner;
-} weft_glib__lock_args;
-
-static inline weft_status weft_glib__start_lock(void *a, weft_port *port, weft_callback cb,
-                                                void *cb_arg, weft_op **op_out,
-                                                weft_glib_grant *fast) {
-    weft_glib__lock_args *args = (weft_glib__lock_args *)a;
-    (void)fast;
-    return weft_lock_acquire_async(args->lock, args->owner, port, cb, cb_arg, op_out);
-}
 
 /** Acquires `lock` for `owner` (nonzero); `WEFT_OK` in `done`: release with
  * `weft_lock_release_as(lock, owner)`. */
@@ -353,28 +265,15 @@ static inline weft_status weft_glib_lock_acquire(weft_glib_source *ws, weft_lock
                                                  uint64_t owner, int64_t timeout_ms,
                                                  weft_glib_done_cb done, void *arg,
                                                  weft_glib_op **req_out) {
-    weft_glib__lock_args args = {lock, owner};
-    return weft_glib_start(ws, weft_glib__start_lock, &args, timeout_ms, done, arg, req_out);
-}
-
-static inline weft_status weft_glib__start_sem(void *a, weft_port *port, weft_callback cb,
-                                               void *cb_arg, weft_op **op_out,
-                                               weft_glib_grant *fast) {
-    (void)fast;
-    return weft_sem_acquire_async((weft_sem *)a, port, cb, cb_arg, op_out);
+    return weft_loop_lock_acquire(ws ? &ws->base : NULL, lock, owner, timeout_ms, done, arg,
+                                  req_out);
 }
 
 /** Takes one permit; `WEFT_OK` in `done`: give it back with `weft_sem_release(sem, 1)`. */
 static inline weft_status weft_glib_sem_acquire(weft_glib_source *ws, weft_sem *sem,
                                                 int64_t timeout_ms, weft_glib_done_cb done,
                                                 void *arg, weft_glib_op **req_out) {
-    return weft_glib_start(ws, weft_glib__start_sem, sem, timeout_ms, done, arg, req_out);
-}
-
-static inline weft_status weft_glib__start_get(void *a, weft_port *port, weft_callback cb,
-                                               void *cb_arg, weft_op **op_out,
-                                               weft_glib_grant *fast) {
-    return weft_queue_get_async((weft_queue *)a, &fast->item, port, cb, cb_arg, op_out);
+    return weft_loop_sem_acquire(ws ? &ws->base : NULL, sem, timeout_ms, done, arg, req_out);
 }
 
 /** Takes the next item: `WEFT_OK` with `grant->item` (yours now), `WEFT_CLOSED` (shut down
@@ -383,36 +282,14 @@ static inline weft_status weft_glib__start_get(void *a, weft_port *port, weft_ca
 static inline weft_status weft_glib_queue_get(weft_glib_source *ws, weft_queue *queue,
                                               int64_t timeout_ms, weft_glib_done_cb done,
                                               void *arg, weft_glib_op **req_out) {
-    return weft_glib_start(ws, weft_glib__start_get, queue, timeout_ms, done, arg, req_out);
-}
-
-static inline weft_status weft_glib__start_event(void *a, weft_port *port, weft_callback cb,
-                                                 void *cb_arg, weft_op **op_out,
-                                                 weft_glib_grant *fast) {
-    (void)fast;
-    return weft_event_wait_async((weft_event *)a, port, cb, cb_arg, op_out);
+    return weft_loop_queue_get(ws ? &ws->base : NULL, queue, timeout_ms, done, arg, req_out);
 }
 
 /** Waits for `event` to be set; `WEFT_OK` in `done` once it is. */
 static inline weft_status weft_glib_event_wait(weft_glib_source *ws, weft_event *event,
                                                int64_t timeout_ms, weft_glib_done_cb done,
                                                void *arg, weft_glib_op **req_out) {
-    return weft_glib_start(ws, weft_glib__start_event, event, timeout_ms, done, arg, req_out);
-}
-
-typedef struct weft_glib__put_args {
-    weft_queue *queue;
-    void *item;
-    int64_t priority;
-} weft_glib__put_args;
-
-static inline weft_status weft_glib__start_put(void *a, weft_port *port, weft_callback cb,
-                                               void *cb_arg, weft_op **op_out,
-                                               weft_glib_grant *fast) {
-    weft_glib__put_args *args = (weft_glib__put_args *)a;
-    (void)fast;
-    return weft_queue_put_async(args->queue, args->item, args->priority, port, cb, cb_arg,
-                                op_out);
+    return weft_loop_event_wait(ws ? &ws->base : NULL, event, timeout_ms, done, arg, req_out);
 }
 
 /** Puts `item`, waiting for room: `WEFT_OK` in `done` when it went in; on any other status
@@ -422,8 +299,8 @@ static inline weft_status weft_glib_queue_put(weft_glib_source *ws, weft_queue *
                                               void *item, int64_t priority, int64_t timeout_ms,
                                               weft_glib_done_cb done, void *arg,
                                               weft_glib_op **req_out) {
-    weft_glib__put_args args = {queue, item, priority};
-    return weft_glib_start(ws, weft_glib__start_put, &args, timeout_ms, done, arg, req_out);
+    return weft_loop_queue_put(ws ? &ws->base : NULL, queue, item, priority, timeout_ms, done,
+                               arg, req_out);
 }
 
 #ifdef __cplusplus

@@ -33,4 +33,4 @@ pub use lock::{Fairness, Lock};
 pub use queue::{Queue, QueueKind};
 pub use semaphore::Semaphore;
 pub use status::Status;
-pub use wait::{Callback, Deadline, Delivered, Op, Port, Started};
+pub use wait::{Callback, Deadline, Delivered, Notify, Op, Port, Started};

@@ -6,13 +6,16 @@
  *
  * Thread -> loop (what differs between the variants):
  *   uv   weft (raw op): the thread does weft_queue_put(q1); the loop's pending
- *                       weft_queue_get_async on its weft_uv_port completes (eventfd ->
- *                       uv_poll -> weft_port_run -> callback); the loop starts its next get.
- *   uv   weft (helper): the same through weft_uv_queue_get (a helper op: malloc, a uv timer
- *                       handle and its close, per op).
+ *                       weft_queue_get_async on its weft_uv_port completes (the port's
+ *                       notify hook: uv_async_send -> weft_port_run -> callback); the loop
+ *                       starts its next get.
+ *   uv   weft (helper): the same through weft_uv_queue_get (a helper op record, malloc'd
+ *                       and freed, per op; no timer without a timeout).
  *   uv   bare         : the thread stores the token in an atomic slot and calls
  *                       uv_async_send; the loop's uv_async callback takes it.
- *   glib weft (raw op): as uv weft (raw op), on a GMainContext through weft_glib_source.
+ *   glib weft (raw op): as uv weft (raw op), on a GMainContext through weft_glib_source
+ *                       (its notify hook: a flag + g_main_context_wakeup -> the source's
+ *                       dispatch -> weft_port_run).
  *   glib bare         : the thread stores the token, g_main_context_wakeup(ctx); the
  *                       context's thread runs g_main_context_iteration(ctx, TRUE) and checks
  *                       the slot after each iteration.

@@ -263,10 +263,9 @@ static void finish_shutdown(uv_timer_t *timer) {
 }
 
 /* The shutdown event is set. This runs inside weft_port_run, which may hold completions
- * of other ops of this port in the batch it is delivering: weft_uv_port_close waits for
- * the completions of the ops it cancels, so calling it here could wait for one that
- * only this very run would deliver, after we return (it would wait forever). Hence the
- * second half goes to a timer: the run finishes its batch first. */
+ * of other ops of this port in the batch it is delivering. weft_uv_port_close is safe
+ * here (it answers such ops from their status), but the second half still goes to a
+ * timer so that the run delivers its batch normally first. */
 static void on_shutdown(void *arg, weft_status status, const weft_uv_grant *grant) {
     struct server *srv = arg;
     (void)status; /* WEFT_OK: set; WEFT_CANCELLED only if the port closed first */

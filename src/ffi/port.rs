@@ -8,7 +8,7 @@ use super::handle::{self, Handle, check_out, write_new, write_out};
 use super::status::weft_status;
 use super::time::blocking;
 use crate::wait::Delivered;
-use crate::{Port, Status};
+use crate::{Notify, Port, Status};
 
 /// A completion port: one per event loop (or per thread that waits for completions).
 /// Async operations started with this port complete into its queue; its fd is readable
@@ -91,6 +91,7 @@ pub extern "C" fn weft_port_clone(port: *mut weft_port) -> weft_status {
 /// (passed on to the next waiter, so nothing stays locked) and the op's callback, if it
 /// has one, is called with `WEFT_CANCELLED` on the thread doing the freeing or
 /// completing. Cancel your ops first if you want them to end before this call returns.
+/// Once the last reference is freed no notify hook call is running or will start.
 #[unsafe(no_mangle)]
 pub extern "C" fn weft_port_free(port: *mut weft_port) -> weft_status {
     guard(|| handle::free(port))
@@ -98,13 +99,52 @@ pub extern "C" fn weft_port_free(port: *mut weft_port) -> weft_status {
 
 /// Writes the port's fd to `*fd_out`. Watch it for readability, level-triggered (it stays
 /// readable while completions are pending); never read, write or close it yourself.
-/// Valid until the port's last reference is freed. Thread-safe.
+/// Valid until the port's last reference is freed. While a notify hook is set
+/// (`weft_port_set_notify`) it is never readable. Thread-safe.
 #[unsafe(no_mangle)]
 pub extern "C" fn weft_port_fd(port: *const weft_port, fd_out: *mut i32) -> weft_status {
     guard(|| {
         check_out(fd_out)?;
         let port = usable(port)?;
         write_out(fd_out, port.0.fd())
+    })
+}
+
+/// A loop's own wake-up, for `weft_port_set_notify`: `notify(ctx)`.
+pub type weft_port_notify_fn = Option<unsafe extern "C" fn(ctx: *mut c_void)>;
+
+/// Makes `notify(ctx)` the port's wake-up in place of its fd: for a loop that has a
+/// cross-thread wake-up of its own (libuv's `uv_async_send`, GLib's
+/// `g_main_context_wakeup`), which then need not watch the fd at all.
+///
+/// Contract of the hook: it is called when a completion arrives in the port's empty
+/// queue (at least once per change from empty to non-empty, after the completion can be
+/// taken), on whatever thread completed the op (a releaser, a canceller, a timer), with
+/// no weft lock held. It must be cheap, thread-safe and must not block; it should only
+/// wake the loop, which then calls `weft_port_run` or `weft_port_poll`. It must not set
+/// this port's hook or free the port. A wake-up may be spurious (the loop already took the
+/// completion). A run that stops early at its `max` leaves completions queued and calls
+/// no hook: the loop must come back by itself (check `weft_port_pending`).
+///
+/// While a hook is set the fd is never readable (completions do not raise it) and
+/// `weft_port_wait` with a nonzero timeout returns `WEFT_INVALID`. `notify` NULL removes
+/// the hook (`ctx` is ignored) and the fd works again. It may be set, replaced or removed
+/// at any time, with ops pending: a hook set while completions are queued is called once,
+/// inside this call; removing it while completions are queued makes the fd readable.
+/// When this call returns, no call of the previous hook is running or will start, so its
+/// `ctx` may be freed; likewise once the port's last reference is freed. Never call it
+/// from inside a hook (it would wait for itself). Returns `WEFT_OK`, or `WEFT_INVALID`
+/// for a NULL port. Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn weft_port_set_notify(
+    port: *const weft_port,
+    notify: weft_port_notify_fn,
+    ctx: *mut c_void,
+) -> weft_status {
+    guard(|| {
+        let port = usable(port)?;
+        port.0.set_notify(notify.map(|call| Notify { call, ctx }));
+        Ok(Status::Ok)
     })
 }
 
@@ -186,7 +226,9 @@ pub extern "C" fn weft_port_run(
 /// Blocks the calling thread until a completion is pending (`WEFT_OK`) or `timeout_ns`
 /// passes (`WEFT_TIMEOUT`; 0 checks once and returns `WEFT_WOULD_BLOCK` if none is
 /// pending, negative waits forever). Takes nothing: follow with `weft_port_poll` or
-/// `weft_port_run`. For a thread dedicated to a port. Thread-safe.
+/// `weft_port_run`. For a thread dedicated to a port. While a notify hook is set
+/// (`weft_port_set_notify`) only the check works: a nonzero timeout with nothing pending
+/// returns `WEFT_INVALID`. Thread-safe.
 #[unsafe(no_mangle)]
 pub extern "C" fn weft_port_wait(port: *const weft_port, timeout_ns: i64) -> weft_status {
     guard(|| {

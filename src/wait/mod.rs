@@ -27,7 +27,7 @@ use std::sync::Arc;
 
 pub use deadline::Deadline;
 pub use op::{Callback, Delivered, Op};
-pub use port::Port;
+pub use port::{Notify, Port};
 
 use crate::Status;
 use crate::sync::{Mutex, lock};

@@ -2,7 +2,9 @@
  * GLib integration (include/weft_glib.h): the same edges as test_uv_loops.c on a
  * GMainContext: many concurrent helper ops on two contexts in two threads with timeouts
  * (g_timeout_source) and cancels racing grants; a source destroyed with ops pending, with
- * completions queued, racing a releasing thread; a context nobody iterates any more.
+ * completions queued, racing a releasing thread; a context nobody iterates any more; a
+ * destroy inside a done while another op's completion is in the same batch; two cancels
+ * of one op (WEFT_ANSWERED) and a destroy after a cancel that won or lost.
  * Invariants: every done exactly once, every permit back, no leak, no hang.
  */
 #include "check.h"
@@ -362,11 +364,111 @@ static void test_destroy_inside_done(void) {
     OK(weft_sem_free(n.sem));
 }
 
+/* ---- destroying from a done while another op's completion sits in the same batch ----
+ * (see test_uv_loops.c, test_close_inside_done_in_batch: the same bug, the same fix) */
+
+struct batch {
+    weft_glib_source *ws;
+    weft_sem *sem;
+    int calls, ok;
+    int in_destroy;    /* set while the first done's destroy runs */
+    int second_inside; /* the second done ran inside that destroy */
+};
+
+static void batch_done(void *arg, weft_status status, const weft_glib_grant *grant) {
+    struct batch *b = arg;
+    (void)grant;
+    CHECK_STATUS(status, WEFT_OK);
+    b->ok++;
+    OK(weft_sem_release(b->sem, 1)); /* each permit given back exactly once */
+    if (b->calls++ == 0) {
+        b->in_destroy = 1;
+        weft_glib_source_destroy(b->ws);
+        b->in_destroy = 0;
+        CHECK(b->calls == 2); /* the other op was answered inside the destroy */
+    } else {
+        b->second_inside = b->in_destroy;
+    }
+}
+
+static void test_destroy_inside_done_in_batch(void) {
+    GMainContext *ctx = g_main_context_new();
+    struct batch b = {0};
+    OK(weft_glib_source_new(ctx, &b.ws));
+    OK(weft_sem_new(0, -1, &b.sem));
+    OK(weft_glib_sem_acquire(b.ws, b.sem, 0, batch_done, &b, NULL));
+    OK(weft_glib_sem_acquire(b.ws, b.sem, 0, batch_done, &b, NULL));
+    OK(weft_sem_release(b.sem, 2)); /* both completions wait in the port: one batch */
+    iterate_until(ctx, &b.calls, 2); /* a hang here is the bug (the watchdog fails it) */
+    CHECK(b.ok == 2 && b.second_inside == 1);
+    while (g_main_context_iteration(ctx, FALSE)) {
+    }
+    g_main_context_unref(ctx);
+    uint64_t value = 0;
+    OK(weft_sem_value(b.sem, &value));
+    CHECK(value == 2); /* not 3: the closing port did not also give the grant back */
+    OK(weft_sem_free(b.sem));
+}
+
+/* ---- two cancels of one op, and a destroy after a cancel (WEFT_ANSWERED) ------------ */
+
+struct outcome {
+    int calls;
+    weft_status status;
+};
+
+static void outcome_done(void *arg, weft_status status, const weft_glib_grant *grant) {
+    struct outcome *o = arg;
+    (void)grant;
+    o->calls++;
+    o->status = status;
+}
+
+static void test_double_cancel(void) {
+    GMainContext *ctx = g_main_context_new();
+    weft_glib_source *ws;
+    OK(weft_glib_source_new(ctx, &ws));
+    weft_sem *sem;
+    OK(weft_sem_new(0, -1, &sem));
+    weft_glib_op *req;
+
+    /* the user cancels twice: the first answers, the second is WEFT_ANSWERED */
+    struct outcome a = {0};
+    OK(weft_glib_sem_acquire(ws, sem, 1000, outcome_done, &a, &req));
+    CHECK_STATUS(weft_glib_cancel(req), WEFT_CANCELLED);
+    CHECK_STATUS(weft_glib_cancel(req), WEFT_ANSWERED);
+    iterate_until(ctx, &a.calls, 1);
+    CHECK(a.status == WEFT_CANCELLED);
+
+    /* a cancel that lost to the grant, then the destroy: done hears WEFT_OK once */
+    struct outcome c = {0};
+    OK(weft_glib_sem_acquire(ws, sem, 0, outcome_done, &c, &req));
+    OK(weft_sem_release(sem, 1));
+    CHECK_STATUS(weft_glib_cancel(req), WEFT_OK);
+    /* a cancel that won, then the destroy: done hears WEFT_CANCELLED once */
+    struct outcome d = {0};
+    OK(weft_glib_sem_acquire(ws, sem, 0, outcome_done, &d, &req));
+    CHECK_STATUS(weft_glib_cancel(req), WEFT_CANCELLED);
+    weft_glib_source_destroy(ws);
+    CHECK(c.calls == 1 && c.status == WEFT_OK);
+    CHECK(d.calls == 1 && d.status == WEFT_CANCELLED);
+    while (g_main_context_iteration(ctx, FALSE)) {
+    }
+    g_main_context_unref(ctx);
+    CHECK(c.calls == 1 && d.calls == 1);
+    uint64_t value = 1;
+    OK(weft_sem_value(sem, &value));
+    CHECK(value == 0); /* c's permit is c's: the destroy did not give it back */
+    OK(weft_sem_free(sem));
+}
+
 int main(void) {
     start_watchdog(240);
     test_contract();
     test_destroy();
     test_destroy_inside_done();
+    test_destroy_inside_done_in_batch();
+    test_double_cancel();
     test_many_ops();
     return test_exit_code("test_glib_loops");
 }

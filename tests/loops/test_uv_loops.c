@@ -5,7 +5,10 @@
  * - a port closed with helper ops pending, with completions queued but not yet run, and
  *   with ops of the user's own still pending (their grants must come back);
  * - a loop stopped (uv_stop) with ops queued, then closed;
- * - a queue get whose item reaches a closed port (the item must go back to the queue).
+ * - a queue get whose item reaches a closed port (the item must go back to the queue);
+ * - a close from inside a done while another op's completion is in the same batch;
+ * - two cancels of one op (WEFT_ANSWERED), a timeout then a user cancel, a close after a
+ *   cancel that won and after one that lost to the grant.
  * Invariants: every done exactly once; the semaphore's permits all come back; nothing
  * leaks (the _asan and _valgrind runs); no hang (watchdog).
  */
@@ -513,6 +516,136 @@ static void test_close_inside_done(void) {
     OK(weft_sem_free(n.sem));
 }
 
+/* ---- 8. closing from a done while another op's completion sits in the same batch ----
+ * The port's run took both completions out of the queue; the first done closes the port.
+ * The second op's completion cannot be handed over until that done returns, so the close
+ * answers it from its op's status (here WEFT_OK: the permit is the done's) and lets the
+ * completion free its record afterwards. Before the fix the close waited for it forever. */
+
+struct batch {
+    weft_uv_port *wuv;
+    weft_sem *sem;
+    int calls, ok, closed_cb;
+    int in_close;      /* set while the first done's close runs */
+    int second_inside; /* the second done ran inside that close */
+};
+
+static void batch_closed(weft_uv_port *wuv, void *arg) {
+    (void)wuv;
+    ((struct batch *)arg)->closed_cb++;
+}
+
+static void batch_done(void *arg, weft_status status, const weft_uv_grant *grant) {
+    struct batch *b = arg;
+    (void)grant;
+    CHECK_STATUS(status, WEFT_OK);
+    b->ok++;
+    OK(weft_sem_release(b->sem, 1)); /* each permit given back exactly once */
+    if (b->calls++ == 0) {
+        b->in_close = 1;
+        weft_uv_port_close(b->wuv, batch_closed, b);
+        b->in_close = 0;
+        CHECK(b->calls == 2); /* the other op was answered inside the close */
+    } else {
+        b->second_inside = b->in_close;
+    }
+}
+
+static void test_close_inside_done_in_batch(void) {
+    uv_loop_t loop;
+    CHECK(uv_loop_init(&loop) == 0);
+    struct batch b = {0};
+    OK(weft_uv_port_new(&loop, &b.wuv));
+    OK(weft_sem_new(0, -1, &b.sem));
+    OK(weft_uv_sem_acquire(b.wuv, b.sem, 0, batch_done, &b, NULL));
+    OK(weft_uv_sem_acquire(b.wuv, b.sem, 0, batch_done, &b, NULL));
+    OK(weft_sem_release(b.sem, 2)); /* both completions wait in the port: one batch */
+    uv_run(&loop, UV_RUN_DEFAULT);  /* a hang here is the bug (the watchdog fails it) */
+    CHECK(b.calls == 2 && b.ok == 2 && b.second_inside == 1);
+    CHECK(b.closed_cb == 1);
+    CHECK(uv_loop_close(&loop) == 0);
+    uint64_t value = 0;
+    OK(weft_sem_value(b.sem, &value));
+    CHECK(value == 2); /* not 3: the closing port did not also give the grant back */
+    OK(weft_sem_free(b.sem));
+}
+
+/* ---- 9. two cancels of one op, and a close after a cancel (WEFT_ANSWERED) --------- */
+
+struct outcome {
+    int calls;
+    weft_status status;
+};
+
+static void outcome_done(void *arg, weft_status status, const weft_uv_grant *grant) {
+    struct outcome *o = arg;
+    (void)grant;
+    o->calls++;
+    o->status = status;
+}
+
+struct late_cancel {
+    weft_uv_op *req;
+    weft_status answer;
+};
+
+static void on_late_cancel(uv_timer_t *t) {
+    struct late_cancel *lc = t->data;
+    lc->answer = weft_uv_cancel(lc->req); /* the op's own timer cancelled it just before */
+    uv_close((uv_handle_t *)t, NULL);
+}
+
+static void test_double_cancel(void) {
+    uv_loop_t loop;
+    CHECK(uv_loop_init(&loop) == 0);
+    weft_uv_port *wuv;
+    OK(weft_uv_port_new(&loop, &wuv));
+    weft_sem *sem;
+    OK(weft_sem_new(0, -1, &sem));
+    weft_uv_op *req;
+
+    /* the user cancels twice: the first answers, the second is WEFT_ANSWERED */
+    struct outcome a = {0};
+    OK(weft_uv_sem_acquire(wuv, sem, 0, outcome_done, &a, &req));
+    CHECK_STATUS(weft_uv_cancel(req), WEFT_CANCELLED);
+    CHECK_STATUS(weft_uv_cancel(req), WEFT_ANSWERED);
+    while (a.calls == 0) uv_run(&loop, UV_RUN_ONCE);
+    CHECK(a.calls == 1 && a.status == WEFT_CANCELLED);
+
+    /* the timeout cancels first, then the user: WEFT_ANSWERED, and done hears the timeout.
+     * Both uv timers are due in the same turn; the helper's, started first, runs first. */
+    struct outcome b = {0};
+    OK(weft_uv_sem_acquire(wuv, sem, 1, outcome_done, &b, &req));
+    uv_timer_t later;
+    struct late_cancel lc = {req, WEFT_PENDING};
+    CHECK(uv_timer_init(&loop, &later) == 0);
+    later.data = &lc;
+    CHECK(uv_timer_start(&later, on_late_cancel, 1, 0) == 0);
+    while (b.calls == 0) uv_run(&loop, UV_RUN_ONCE);
+    CHECK_STATUS(lc.answer, WEFT_ANSWERED);
+    CHECK(b.calls == 1 && b.status == WEFT_TIMEOUT);
+
+    /* a cancel that lost to the grant, then the close: done hears WEFT_OK once */
+    struct outcome c = {0};
+    OK(weft_uv_sem_acquire(wuv, sem, 0, outcome_done, &c, &req));
+    OK(weft_sem_release(sem, 1));
+    CHECK_STATUS(weft_uv_cancel(req), WEFT_OK);
+    /* a cancel that won, then the close: done hears WEFT_CANCELLED once */
+    struct outcome d = {0};
+    OK(weft_uv_sem_acquire(wuv, sem, 0, outcome_done, &d, &req));
+    CHECK_STATUS(weft_uv_cancel(req), WEFT_CANCELLED);
+    weft_uv_port_close(wuv, NULL, NULL);
+    CHECK(c.calls == 1 && c.status == WEFT_OK);
+    CHECK(d.calls == 1 && d.status == WEFT_CANCELLED);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    CHECK(c.calls == 1 && d.calls == 1);
+    CHECK(uv_loop_close(&loop) == 0);
+    uint64_t value = 1;
+    OK(weft_sem_value(sem, &value));
+    CHECK(value == 0); /* c's permit is c's: the close did not give it back */
+    OK(weft_sem_free(sem));
+}
+
 int main(void) {
     start_watchdog(240);
     test_contract();
@@ -520,6 +653,8 @@ int main(void) {
     test_queue_item_back_from_closed_port();
     test_loop_stops_with_ops_queued();
     test_close_inside_done();
+    test_close_inside_done_in_batch();
+    test_double_cancel();
     test_close_with_pending();
     test_close_races_grants();
     test_many_ops();

@@ -178,6 +178,7 @@ fn null_handles() {
         expect!(weft_port_run(null(), 2, &mut z), WEFT_INVALID);
         expect!(weft_port_wait(null(), 0), WEFT_INVALID);
         expect!(weft_port_wait(null(), WEFT_FOREVER), WEFT_INVALID);
+        expect!(weft_port_set_notify(null(), None, null_mut()), WEFT_INVALID);
         // weft_barrier
         expect!(weft_barrier_clone(null_mut()), WEFT_INVALID);
         expect!(weft_barrier_free(null_mut()), WEFT_INVALID);

@@ -504,6 +504,72 @@ fn semaphore_round_trip() {
     }
 }
 
+unsafe extern "C" fn count_notify(ctx: *mut c_void) {
+    // SAFETY: `ctx` is the AtomicUsize the test passed, alive while the hook is set.
+    unsafe { &*(ctx as *const std::sync::atomic::AtomicUsize) }
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// The notify hook through the header: called once per empty -> non-empty change (here
+/// from another thread), the fd unreadable meanwhile, called at once when set on a
+/// non-empty queue; removing it makes the fd readable again; weft_port_wait refuses to
+/// sleep while it is set.
+#[test]
+fn port_notify_hook() {
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    let port = new_port();
+    let calls = AtomicUsize::new(0);
+    let ctx = &calls as *const AtomicUsize as *mut c_void;
+    unsafe {
+        let mut sem = null_mut();
+        ok!(weft_sem_new(0, -1, &mut sem));
+        ok!(weft_port_set_notify(port, Some(count_notify), ctx));
+        let records: Vec<Box<Record>> = (0..3).map(|_| Record::new()).collect();
+        for r in &records {
+            expect!(
+                weft_sem_acquire_async(sem, port, Some(record), r.arg(), null_mut()),
+                WEFT_PENDING
+            );
+        }
+        let sem_addr = sem as usize;
+        thread::spawn(move || ok!(weft_sem_release(sem_addr as *mut weft_sem, 2)))
+            .join()
+            .unwrap();
+        assert_eq!(
+            calls.load(SeqCst),
+            1,
+            "two completions into an empty queue: one call"
+        );
+        assert_eq!(pending(port), 2);
+        assert!(!fd_readable(port));
+        expect!(weft_port_wait(port, WEFT_FOREVER), WEFT_OK); // pending: no sleep
+        let mut n = usize::MAX;
+        ok!(weft_port_run(port, 8, &mut n));
+        assert_eq!(n, 2);
+        expect!(weft_port_wait(port, WEFT_MS), WEFT_INVALID);
+
+        // Removed and set again with a completion queued.
+        ok!(weft_port_set_notify(port, None, null_mut()));
+        ok!(weft_sem_release(sem, 1));
+        assert_eq!(calls.load(SeqCst), 1);
+        assert!(fd_readable(port));
+        ok!(weft_port_set_notify(port, Some(count_notify), ctx));
+        assert_eq!(
+            calls.load(SeqCst),
+            2,
+            "set on a non-empty queue: called at once"
+        );
+        assert!(!fd_readable(port));
+        ok!(weft_port_run(port, 8, &mut n));
+        assert_eq!(n, 1);
+        for r in &records {
+            r.called_once_with(WEFT_OK);
+        }
+        ok!(weft_sem_free(sem));
+        ok!(weft_port_free(port));
+    }
+}
+
 #[test]
 fn port_forms_and_fd() {
     let port = new_port();
