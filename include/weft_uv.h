@@ -2,11 +2,11 @@
  * \file
  * weft_uv.h: header-only libuv integration for weft (include/weft.h).
  *
- * One `weft_uv_port` per uv loop: a weft port whose notify hook (`weft_port_set_notify`)
- * is `uv_async_send` on a `uv_async_t` of the loop; when woken, the loop runs the port's
- * completions (`weft_port_run`), so every async weft op started on this port completes on
- * the loop's thread, inside `uv_run`. The port's fd is not used (a notify hook replaces
- * it): the wake-up is libuv's own.
+ * One `weft_uv_port` per uv loop: a weft port whose fd a `uv_poll_t` watches; when it is
+ * readable the loop runs the port's completions (`weft_port_run`), so every async weft op
+ * started on this port completes on the loop's thread, inside `uv_run`. (The port's
+ * notify hook, `weft_port_set_notify`, could wake the loop with `uv_async_send` instead;
+ * measured, that was slower: see docs/performance.md, "Issue 15: loop wake-ups".)
  *
  *     weft_uv_port *wuv;
  *     weft_uv_port_new(loop, &wuv);
@@ -44,9 +44,9 @@
  *
  * What is not about libuv (the helper op records, their delivery, cancel and close, the
  * ready-made starters) lives in weft_loop.h, shared with weft_glib.h; this file adds the
- * `uv_async_t` wake-up and the uv timers.
+ * `uv_poll_t` watcher and the uv timers.
  *
- * Requires libuv >= 1.x (`uv_async_t`, `uv_timer_t`). Compile with -I include and link
+ * Requires libuv >= 1.x (`uv_poll_t`, `uv_timer_t`). Compile with -I include and link
  * with libweft and libuv (pkg-config libuv).
  */
 #ifndef WEFT_UV_H
@@ -86,27 +86,25 @@ typedef void (*weft_uv_close_cb)(weft_uv_port *wuv, void *arg);
 struct weft_uv_port {
     /** \cond INTERNAL */
     weft_loop base;           /* the helper ops and the port (weft_loop.h) */
-    uv_async_t wake;          /* the port's notify hook sends it */
+    uv_poll_t poll;           /* watches the port fd for UV_READABLE */
     uv_loop_t *loop;
     weft_uv_close_cb close_cb;
     void *close_arg;
     /** \endcond */
 };
 
-/* ---- the watcher: woken by uv_async_send ------------------------------------------ */
+/* ---- the watcher: a uv_poll_t on the port fd ------------------------------------------ */
 
-/* The port's notify hook: any thread, no weft lock held. */
-static inline void weft_uv__notify(void *wake) {
-    uv_async_send((uv_async_t *)wake);
+static inline void weft_uv__on_readable(uv_poll_t *poll, int status, int events) {
+    weft_uv_port *wuv = (weft_uv_port *)poll->data;
+    (void)status; /* on a poll error the run below is still right: it takes what is queued */
+    (void)events;
+    /* more queued than one batch: the fd stays readable, so the poll fires again after
+     * the loop's other events */
+    (void)weft_loop_run(&wuv->base);
 }
 
-static inline void weft_uv__on_wake(uv_async_t *wake) {
-    weft_uv_port *wuv = (weft_uv_port *)wake->data;
-    /* more queued than one batch: come back after the loop's other events */
-    if (weft_loop_run(&wuv->base)) uv_async_send(wake);
-}
-
-static inline void weft_uv__on_wake_closed(uv_handle_t *handle) {
+static inline void weft_uv__on_poll_closed(uv_handle_t *handle) {
     weft_uv_port *wuv = (weft_uv_port *)handle->data;
     /* Completions of your own ops that arrive from now on follow weft_port_free's rule:
      * not delivered here; a grant is given back and the callback, if any, hears
@@ -145,9 +143,8 @@ static inline void weft_uv__disarm_timer(weft_uv_op *req) {
 
 static inline void weft_uv__closed(weft_loop *base) {
     weft_uv_port *wuv = (weft_uv_port *)base->owner;
-    /* no hook call may touch `wake` once it is closing */
-    weft_port_set_notify(base->port, NULL, NULL);
-    uv_close((uv_handle_t *)&wuv->wake, weft_uv__on_wake_closed);
+    uv_poll_stop(&wuv->poll);
+    uv_close((uv_handle_t *)&wuv->poll, weft_uv__on_poll_closed);
 }
 
 static const weft_loop_hooks weft_uv__hooks = {
@@ -157,9 +154,9 @@ static const weft_loop_hooks weft_uv__hooks = {
 /* ---- the port ------------------------------------------------------------------------- */
 
 /**
- * Creates a weft port woken through a `uv_async_t` on `loop` and writes the new object to
+ * Creates a weft port watched by a `uv_poll_t` on `loop` and writes the new object to
  * `*out`. Returns `WEFT_OK`, `WEFT_INVALID` (NULL argument), `WEFT_NO_MEMORY`,
- * `WEFT_SYSTEM` (the port or the uv handle could not be created). The async handle is
+ * `WEFT_SYSTEM` (the port or the uv handle could not be created). The poll handle is
  * active, so `uv_run(UV_RUN_DEFAULT)` keeps running until `weft_uv_port_close`. One per
  * loop is enough (any number of ops share it). Loop thread only.
  */
@@ -172,14 +169,20 @@ static inline weft_status weft_uv_port_new(uv_loop_t *loop, weft_uv_port **out) 
         free(wuv);
         return s;
     }
-    if (uv_async_init(loop, &wuv->wake, weft_uv__on_wake) != 0) {
+    int32_t fd = -1;
+    weft_port_fd(wuv->base.port, &fd);
+    if (uv_poll_init(loop, &wuv->poll, fd) != 0) {
         weft_loop_release_port(&wuv->base);
         free(wuv);
         return WEFT_SYSTEM;
     }
     wuv->loop = loop;
-    wuv->wake.data = wuv;
-    weft_port_set_notify(wuv->base.port, weft_uv__notify, &wuv->wake);
+    wuv->poll.data = wuv;
+    if (uv_poll_start(&wuv->poll, UV_READABLE, weft_uv__on_readable) != 0) {
+        /* the handle is initialized: it must be closed through the loop */
+        uv_close((uv_handle_t *)&wuv->poll, weft_uv__on_poll_closed);
+        return WEFT_SYSTEM;
+    }
     *out = wuv;
     return WEFT_OK;
 }
