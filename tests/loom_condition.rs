@@ -13,35 +13,18 @@ use std::sync::Arc;
 
 use loom::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use loom::thread;
-use weft::{Condition, Deadline, Delivered, Fairness, Lock, Port, Started, Status};
+use weft::{Condition, Deadline, Fairness, Lock, Port, Status};
+
+mod loom_support;
+use loom_support::{pending, poll_all};
+
+fn model(f: impl Fn() + Sync + Send + 'static) {
+    loom_support::model(std::thread::current().name().unwrap_or("loom_condition"), f);
+}
 
 const A: u64 = 10;
 const B: u64 = 11;
 const NOTIFIER: u64 = 1;
-
-fn model(f: impl Fn() + Sync + Send + 'static) {
-    let mut builder = loom::model::Builder::new();
-    if builder.preemption_bound.is_none() {
-        builder.preemption_bound = Some(2);
-    }
-    builder.check(f);
-}
-
-fn pending(started: Started) -> weft::Op {
-    match started {
-        Started::Pending(op) => op,
-        other => panic!("expected a pending op, got {other:?}"),
-    }
-}
-
-fn poll_all(port: &Port) -> Vec<Delivered> {
-    let mut out = [Delivered {
-        arg: std::ptr::null_mut(),
-        status: Status::Internal,
-    }; 4];
-    let n = port.poll(&mut out);
-    out[..n].to_vec()
-}
 
 /// What A's callback saw when it ran: its status, and the lock's owner at that moment.
 struct Seen {

@@ -117,8 +117,7 @@ pub(crate) fn block_until_broadcast<S: WaitSource + ?Sized>(
     word: &crate::sync::AtomicU32,
     admit: impl FnOnce(&mut WaitList, &mut Wakeups) -> Option<Status>,
 ) -> Status {
-    let parker = Parker::sharing(word);
-    match wait_blocking_with(
+    final_status(wait_blocking_with(
         source,
         request,
         Place::Back,
@@ -126,10 +125,17 @@ pub(crate) fn block_until_broadcast<S: WaitSource + ?Sized>(
         deadline,
         admit,
         || {},
-        parker,
-    ) {
-        (Outcome::Done(status), _) => status,
-        (Outcome::Retry, _) => unreachable!("broadcast waiters are handed a final status"),
+        Parker::sharing(word),
+    ))
+    .0
+}
+
+/// The outcome of a waiter that is always handed a final status (every primitive but the
+/// throughput-mode lock, whose threads may be woken to retry).
+fn final_status((outcome, value): (Outcome, u64)) -> (Status, u64) {
+    match outcome {
+        Outcome::Done(status) => (status, value),
+        Outcome::Retry => unreachable!("only throughput-mode locks complete with Retry"),
     }
 }
 
@@ -195,10 +201,15 @@ pub(crate) fn block_until_for_value<S: WaitSource + ?Sized>(
     deadline: Deadline,
     admit: impl FnOnce(&mut WaitList, &mut Wakeups) -> Option<Status>,
 ) -> (Status, u64) {
-    match wait_blocking_for_value(source, request, Place::Back, true, deadline, admit, || {}) {
-        (Outcome::Done(status), value) => (status, value),
-        (Outcome::Retry, _) => unreachable!("only throughput-mode locks complete with Retry"),
-    }
+    final_status(wait_blocking_for_value(
+        source,
+        request,
+        Place::Back,
+        true,
+        deadline,
+        admit,
+        || {},
+    ))
 }
 
 /// What starting an async wait did.

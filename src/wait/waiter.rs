@@ -282,14 +282,7 @@ impl Waiter {
                 return Some(outcome);
             }
             if deadline.has_passed() {
-                return match self.try_complete(Outcome::Done(Status::Timeout)) {
-                    // Our own thread is the waiter: nobody else needs telling.
-                    Some(completion) => {
-                        completion.discard_self();
-                        None
-                    }
-                    None => self.outcome(),
-                };
+                return self.time_out();
             }
             if self.state.load(Ordering::Relaxed) & CLAIMED != 0 {
                 // The word is not `SLEEPING` while a granter decides: wait it out.
@@ -300,6 +293,19 @@ impl Waiter {
 }
 
 impl Waiter {
+    /// The waiting thread's own timeout: `None` if it won (the waiter must then be
+    /// withdrawn from its line), else the outcome that won first.
+    fn time_out(&self) -> Option<Outcome> {
+        match self.try_complete(Outcome::Done(Status::Timeout)) {
+            // Our own thread is the waiter: nobody else needs telling.
+            Some(completion) => {
+                completion.discard_self();
+                None
+            }
+            None => self.outcome(),
+        }
+    }
+
     /// `park` for a waiter that sleeps on a word shared by its primitive's thread waiters
     /// (an event's). Its state never becomes `SLEEPING`, so a granter's completion wakes
     /// nobody by itself: the granter decides every waiter, then [`broadcast`]s the word.
@@ -317,13 +323,7 @@ impl Waiter {
                 return Some(outcome);
             }
             if deadline.has_passed() {
-                return match self.try_complete(Outcome::Done(Status::Timeout)) {
-                    Some(completion) => {
-                        completion.discard_self();
-                        None
-                    }
-                    None => self.outcome(),
-                };
+                return self.time_out();
             }
             parker.sleep(word, seen, deadline);
         }
