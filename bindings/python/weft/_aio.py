@@ -10,7 +10,7 @@ from ctypes import byref, c_bool, c_int64, c_size_t, c_uint64, c_void_p
 
 from . import _lib
 from . import queue as _wq
-from ._core import (Handle, async_wait, async_wait_uncancellable, free_op, task_owner,
+from ._core import (KEEP, Handle, async_wait, async_wait_uncancellable, free_op, task_owner,
                     thread_token, thread_token_c, wait_blocking)
 from ._lib import (BUSY, DEADLOCK, FOREVER, INVALID, NOT_LOCKED, NOT_OWNER, NULL_CB, OK,
                    OVERFLOW, WOULD_BLOCK, WeftError, fast, lib)
@@ -671,23 +671,28 @@ class Condition(Handle):
         self._owner_for(tok)
         depth = self._depth(tok)
         h = self._h
-        won = []
+        passed_on = []
+
+        def pass_on(op):
+            # notified (and holding the lock again) before a cancellation could win: the
+            # cancellation goes on, the notification goes to the next waiter
+            passed_on.append(op)
+            fast.cond_notify(h, 1, None)
+
         try:
             st, op = await async_wait(
                 lambda port, k, r: fast.cond_wait_async(h, tok, port, NULL_CB, k, r),
-                undo=lambda op: won.append(op), timeout=timeout)
+                undo=pass_on, timeout=timeout)
         except BaseException:
-            if not won:
+            if not passed_on:
                 # the cancel won: the lock is not held any more; take it back (shielded,
                 # without blocking the loop) before the cancellation goes on
                 await self._async_reacquire(tok, depth)
             raise
         free_op(op)
-        if won:
-            # a timeout (trio's move_on_after) lost the race to the grant: notified,
-            # and the lock is held again
-            return True
-        if st != OK:
+        if st != OK and not passed_on:
+            # timed out: take the lock back (when a trio timeout came just after the
+            # grant, the notification was passed on and the lock is held already)
             await self._async_reacquire(tok, depth)
         return st == OK
 
@@ -954,9 +959,11 @@ class _BarrierBase(Handle):
     async def async_wait(self, timeout=None):
         h = self._h
         idx = c_uint64()
+        # an arrival that completed the phase (the grant won the race against a
+        # cancellation) cannot be taken back: it completes and returns its index
         st, op = await async_wait(
             lambda port, k, r: fast.barrier_wait_async(h, port, NULL_CB, k, r, byref(idx)),
-            timeout=timeout)
+            undo=KEEP, timeout=timeout)
         if op is not None:
             if st == OK:
                 fast.op_value(op, byref(idx))

@@ -14,7 +14,7 @@ from ctypes import byref, c_int32, c_size_t, c_uint64, c_void_p
 from . import _lib
 from ._lib import CANCELLED, FOREVER, OK, PENDING, TIMEOUT, fast, weft_op_p, weft_port_p
 
-__all__ = ["Handle", "timeout_ns", "wait_blocking", "async_wait", "Port", "task_owner"]
+__all__ = ["Handle", "timeout_ns", "wait_blocking", "async_wait", "KEEP", "Port", "task_owner"]
 
 
 # -------------------------------------------------------------------------------- handles
@@ -258,6 +258,10 @@ class Port(Handle):
 
 _keys = itertools.count(1)
 
+# `async_wait(..., undo=KEEP)`: a grant that won the race against a cancellation stays,
+# and the call completes normally (see async_wait)
+KEEP = object()
+
 
 # ------------------------------------------------------------------------------- asyncio
 def _library():
@@ -266,6 +270,17 @@ def _library():
         return sniffio.current_async_library()
     except Exception:
         return "asyncio"
+
+
+async def sleep(seconds):
+    """Sleeps on the running event loop (asyncio or trio); 0: yields to it once (under
+    trio a full checkpoint: a pending cancellation is raised)."""
+    if _library() == "trio":
+        import trio
+        await trio.sleep(seconds)
+    else:
+        import asyncio
+        await asyncio.sleep(seconds)
 
 
 def current_task():
@@ -323,17 +338,45 @@ async def _asyncio_wait(start, undo, timeout):
         st = await fut
         if st == CANCELLED and timer is not None:
             st = TIMEOUT
-    except BaseException:
+    except BaseException as exc:
+        # Cancelled (or interrupted) while the op waited, or after its completion had
+        # settled the future but before this task ran again: the op may have been
+        # granted already, and op_cancel says which side won.
         p.waiters.pop(key, None)
-        cst = fast.op_cancel(op)
-        if cst == OK and undo is not None:
-            undo(op)
+        if fast.op_cancel(op) == OK:
+            if undo is KEEP and isinstance(exc, asyncio.CancelledError):
+                _asyncio_cancel_later(loop, exc)
+                return OK, op
+            if undo is not None and undo is not KEEP:
+                undo(op)
         fast.op_free(op)
         raise
     finally:
         if timer is not None:
             timer.cancel()
     return st, op
+
+
+def _asyncio_cancel_later(loop, exc):
+    """The current task swallowed ``exc`` (a CancelledError) because its call had taken
+    effect: the cancellation is delivered again at the task's next suspension, unless
+    whoever requested it withdrew it meanwhile (``asyncio.timeout`` leaving its block
+    uncancels the task; `Task.cancelling()` then no longer counts the request)."""
+    import asyncio
+    task = asyncio.current_task()
+    msg = exc.args[0] if exc.args else None
+    counted = hasattr(task, "cancelling")  # Python 3.11+
+
+    def again():
+        if task.done():
+            return
+        if counted:
+            if task.cancelling() == 0:
+                return
+            task.uncancel()  # cancel() below counts the same request again
+        task.cancel(msg)
+
+    loop.call_soon(again)
 
 
 # ---------------------------------------------------------------------------------- trio
@@ -391,9 +434,14 @@ async def _trio_wait(start, undo):
     p.waiters[key] = trio.lowlevel.current_task()
 
     def abort(raise_cancel):
+        granted = fast.op_cancel(op) == OK
+        if granted and undo is KEEP:
+            # granted first and it cannot be undone: the wait completes (the port task
+            # reschedules this task with the grant); trio delivers the cancellation at
+            # the next checkpoint
+            return trio.lowlevel.Abort.FAILED
         p.waiters.pop(key, None)
-        cst = fast.op_cancel(op)
-        if cst == OK and undo is not None:
+        if granted and undo is not None:
             undo(op)
         fast.op_free(op)
         return trio.lowlevel.Abort.SUCCEEDED
@@ -405,9 +453,22 @@ async def _trio_wait(start, undo):
 async def async_wait(start, undo=None, timeout=None):
     """Runs ``start(port_ptr, key, op_ref)`` (an ``*_async`` call with the current loop's
     port) and waits for its completion. Returns ``(status, op)`` (op None on a fast path;
-    otherwise the caller frees it). Cancelling the awaiting task cancels the op; a grant
-    that won that race is handed to ``undo(op)``. ``timeout`` (seconds, None: none)
-    ends the wait with ``(TIMEOUT, op)``."""
+    otherwise the caller frees it). ``timeout`` (seconds, None: none) ends the wait with
+    ``(TIMEOUT, op)``.
+
+    Cancelling the awaiting task cancels the op. If the op was granted before the cancel
+    could win (``weft_op_cancel`` answers OK), ``undo`` says what the grant becomes, so
+    that a call that raises cancellation has had no effect:
+
+    * a callable: ``undo(op)`` gives the grant back (releases the permit, puts the item
+      back in front, passes the notification on) and the cancellation propagates;
+    * None: the wait only observed something (an event set, a count reached): nothing
+      to give back; the cancellation propagates;
+    * ``KEEP``: the effect cannot be undone (a put that landed, an arrival that completed
+      a barrier's phase): the call completes normally with ``(OK, op)`` and the
+      cancellation is delivered at the task's next checkpoint (trio: ``Abort.FAILED``;
+      asyncio: the task is cancelled again at its next suspension).
+    """
     if timeout is not None and timeout < 0:
         timeout = None
     if _library() == "trio":
