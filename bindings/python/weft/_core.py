@@ -117,12 +117,40 @@ _task_tokens: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 _thread_tok = threading.local()
 
 
+# owner token -> (library, ident, thread ident): aiologic's identity of the thread or task
+# a token stands for ("threading", thread ident) / ("asyncio" or "trio", id(task)), and
+# the thread it runs on. An entry goes with its thread or task.
+_owner_idents: dict = {}
+
+
+def _register_owner(token, library, ident, holder):
+    _owner_idents[token] = (library, ident, threading.get_ident())
+    weakref.finalize(holder, _owner_idents.pop, token, None)
+
+
+def owner_ident(token):
+    """aiologic's shape of an owner token: ``(library, ident)``; ``("weft", token)`` for
+    an owner that is no thread or task of this process's Python (C code, a token of
+    weft.threading's locks); None for 0 (nobody)."""
+    if not token:
+        return None
+    info = _owner_idents.get(token)
+    return ("weft", token) if info is None else info[:2]
+
+
+def owner_is_task_of_this_thread(token):
+    """True if ``token`` is an async task running on the calling thread's event loop."""
+    info = _owner_idents.get(token)
+    return info is not None and info[0] != "threading" and info[2] == threading.get_ident()
+
+
 def thread_token() -> int:
     try:
         return _thread_tok.t
     except AttributeError:
         _thread_tok.t = t = _lib.thread_owner()
         _thread_tok.c = c_uint64(t)
+        _register_owner(t, "threading", threading.get_ident(), threading.current_thread())
         return t
 
 
@@ -142,6 +170,7 @@ def task_owner() -> int:
         return _task_tokens[task]
     except KeyError:
         t = _task_tokens[task] = _lib.new_owner()
+        _register_owner(t, _library(), id(task), task)
         return t
 
 
