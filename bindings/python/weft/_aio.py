@@ -1351,7 +1351,10 @@ class SimpleQueue(_AioQueueMixin, _wq.SimpleQueue):
             self.put(item)
 
     async def async_put(self, item, *, blocking=True, timeout=None):
-        self.put(item)
+        if blocking:
+            await _wq.SimpleQueue.async_put(self, item)  # a checkpoint under trio
+        else:
+            self.put(item)
 
     def green_put(self, item, *, blocking=True, timeout=None):
         self.put(item)

@@ -452,13 +452,17 @@ def _trio_port():
 
 async def _trio_wait(start, undo):
     import trio
+    # every call is a checkpoint, as trio's own (and aiologic's under trio): a pending
+    # cancellation is raised before anything happens ...
+    await trio.lowlevel.checkpoint_if_cancelled()
     p = _trio_port()
     key = next(_keys)
     op = weft_op_p()
     st = start(p.port._h, key, byref(op))
     if st != PENDING:
-        # no checkpoint here: a fast-path grant must reach the caller (a cancellation
-        # raised now would leak it)
+        # ... and a call that completed at once yields to the others without raising
+        # one (the grant must reach the caller)
+        await trio.lowlevel.cancel_shielded_checkpoint()
         return st, None
     p.waiters[key] = trio.lowlevel.current_task()
 
@@ -509,6 +513,22 @@ async def async_wait(start, undo=None, timeout=None):
         if cs.cancelled_caught:
             return TIMEOUT, None
     return await _asyncio_wait(start, undo, timeout)
+
+
+async def checkpoint_before():
+    """Under trio, the first half of a checkpoint for a call that may complete without
+    waiting: raises a pending cancellation (the call then has had no effect)."""
+    if _library() == "trio":
+        import trio
+        await trio.lowlevel.checkpoint_if_cancelled()
+
+
+async def checkpoint_after():
+    """Under trio, the second half: yields to the other tasks without raising (what
+    the call did stands)."""
+    if _library() == "trio":
+        import trio
+        await trio.lowlevel.cancel_shielded_checkpoint()
 
 
 def free_op(op):

@@ -325,9 +325,12 @@ class Queue(_WeftQueue):
 
     # --- async faces (asyncio, trio, anyio)
     async def async_put(self, item):
+        await _core.checkpoint_before()
         key = self._enter(item)
         st = fast.queue_try_put(self._h, 0 if self._kind_tickets else key, 0)
-        if st == WOULD_BLOCK:
+        if st != WOULD_BLOCK:
+            await _core.checkpoint_after()
+        else:
             try:
                 st = await self._async_put_key(key)
             except GeneratorExit:
@@ -344,8 +347,11 @@ class Queue(_WeftQueue):
         raise WeftError(st, "queue_put_async")
 
     async def async_get(self):
+        await _core.checkpoint_before()
         st, key = self._try_get_key()
-        if st == WOULD_BLOCK:
+        if st != WOULD_BLOCK:
+            await _core.checkpoint_after()
+        else:
             st, key = await self._async_get_key()
         if st == OK:
             return await self._async_leave(key)
@@ -495,13 +501,18 @@ class SimpleQueue(_WeftQueue):
         return self.get(False)
 
     async def async_put(self, item):
+        await _core.checkpoint_before()
         self.put(item)
+        await _core.checkpoint_after()
 
     async def async_get(self):
+        await _core.checkpoint_before()
         out = c_void_p()
         st = fast.queue_try_get(self._h, byref(out))
         key = out.value
-        if st == WOULD_BLOCK:
+        if st != WOULD_BLOCK:
+            await _core.checkpoint_after()
+        else:
             st, key = await self._async_get_key()
         if st == OK:
             return _items.pop(key)
