@@ -762,8 +762,8 @@ class Condition(Handle):
     def __await__(self):
         return self.async_wait().__await__()
 
-    def with_(self, timeout=None):
-        return self.async_wait(timeout)
+    async def with_(self, timeout=None):
+        return await self.async_wait(timeout)
 
     def wait_for(self, predicate, timeout=None):
         import time
@@ -848,8 +848,8 @@ class _WaitsUntilDone(Handle):
     def __await__(self):
         return self.async_wait().__await__()
 
-    def with_(self, timeout=None):
-        return self.async_wait(timeout)
+    async def with_(self, timeout=None):
+        return await self.async_wait(timeout)
 
 
 class Event(_WaitsUntilDone):
@@ -1029,8 +1029,8 @@ class _BarrierBase(Handle):
     def __await__(self):
         return self.async_wait().__await__()
 
-    def with_(self, timeout=None):
-        return self.async_wait(timeout)
+    async def with_(self, timeout=None):
+        return await self.async_wait(timeout)
 
     def __repr__(self):
         return _repr(self, f"parties={self._parties}, waiting={self.waiting}, "
@@ -1365,3 +1365,25 @@ class SimpleLifoQueue(SimpleQueue):
 
     __slots__ = ()
     _kind = _lib.QUEUE_LIFO
+
+
+# ------------------------------------------------------------------------------- copying
+# copy.copy(primitive), as aiologic: a new primitive with the same initial values (not
+# a second reference to the same handle: that is `from_handle`). Queues do not copy
+# (a weft queue cannot list its items without taking them).
+def _copies_as(make):
+    def __copy__(self):
+        return make(self)
+    return __copy__
+
+
+Semaphore.__copy__ = _copies_as(lambda s: type(s)(s._initial))
+BoundedSemaphore.__copy__ = _copies_as(lambda s: type(s)(s._initial, s._max))
+Lock.__copy__ = _copies_as(lambda s: type(s)())
+RLock.__copy__ = _copies_as(lambda s: type(s)())
+CapacityLimiter.__copy__ = _copies_as(lambda s: type(s)(s.total_tokens))
+Condition.__copy__ = _copies_as(lambda s: type(s)(s.lock))
+Event.__copy__ = _copies_as(lambda s: type(s)())
+CountdownEvent.__copy__ = _copies_as(lambda s: type(s)(s._initial))
+_BarrierBase.__copy__ = _copies_as(lambda s: type(s)(s._parties))
+ResourceGuard.__copy__ = _copies_as(lambda s: type(s)(action=s._action))

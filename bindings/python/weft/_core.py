@@ -450,7 +450,7 @@ def _trio_port():
         return p
 
 
-async def _trio_wait(start, undo):
+async def _trio_wait(start, undo, timeout=None):
     import trio
     # every call is a checkpoint, as trio's own (and aiologic's under trio): a pending
     # cancellation is raised before anything happens ...
@@ -479,8 +479,14 @@ async def _trio_wait(start, undo):
         fast.op_free(op)
         return trio.lowlevel.Abort.SUCCEEDED
 
-    st = await trio.lowlevel.wait_task_rescheduled(abort)
-    return st, op
+    if timeout is None:
+        st = await trio.lowlevel.wait_task_rescheduled(abort)
+        return st, op
+    # the timeout counts only once the op waits (a grant at once is no timeout)
+    with trio.move_on_after(timeout):
+        st = await trio.lowlevel.wait_task_rescheduled(abort)
+        return st, op
+    return TIMEOUT, None  # the op was cancelled (and freed) by `abort`
 
 
 async def async_wait(start, undo=None, timeout=None):
@@ -505,13 +511,7 @@ async def async_wait(start, undo=None, timeout=None):
     if timeout is not None and timeout < 0:
         timeout = None
     if _library() == "trio":
-        if timeout is None:
-            return await _trio_wait(start, undo)
-        import trio
-        with trio.move_on_after(timeout) as cs:
-            return await _trio_wait(start, undo)
-        if cs.cancelled_caught:
-            return TIMEOUT, None
+        return await _trio_wait(start, undo, timeout)
     return await _asyncio_wait(start, undo, timeout)
 
 
