@@ -579,10 +579,118 @@ scenario(_cancelled_first)
 SCENARIOS["cancelled_first_is_a_checkpoint"] = SCENARIOS.pop("_cancelled_first")
 
 
+# --- owners through a handoff and a condition wait
+@scenario
+async def owner_through_handoff_and_condition_wait(lib, f, t):
+    for make in (lib.Lock, lib.RLock):
+        lock = make()
+        cond = lib.Condition(lock)
+        await f.call(lock, "acquire")
+
+        async def waiter():
+            await f.call(lock, "acquire")
+            t.append(lock.owner == f.ident())        # handed over: the waiter's identity
+            f.sync(lock, "release")
+
+        h = f.spawn(waiter)
+        while lock.waiting < 1:
+            await f.sleep(0.001)
+        f.sync(lock, "release")
+        await f.join(h)
+        t.append(lock.owner)
+
+        async def notifier():
+            await f.enter(cond)
+            t.append(lock.owner == f.ident())        # the waiter let go while waiting
+            cond.notify()
+            await f.exit(cond)
+
+        await f.enter(cond)
+        h = f.spawn(notifier)
+        t += [await f.wait(cond), lock.owner == f.ident()]
+        await f.exit(cond)
+        await f.join(h)
+        t.append(lock.owner)
+    assert t == [True, None, True, True, True, None] * 2
+
+
+# --- checkpoints: tasks released by a barrier resume in arrival order
+@scenario
+async def barrier_releases_in_arrival_order(lib, f, t):
+    if f.green:
+        return
+    for _ in range(5):
+        b = lib.Barrier(3)
+        order = []
+
+        async def arrive(i):
+            await f.wait(b)
+            order.append(i)
+
+        hs = []
+        for i in range(2):
+            hs.append(f.spawn(arrive, i))
+            while b.waiting < i + 1:
+                await f.sleep(0.001)
+        await arrive(2)
+        for h in hs:
+            await f.join(h)
+        if f.mode == "trio":
+            # trio runs each batch of ready tasks in order or reversed, at random
+            t.append(order in ([0, 1, 2], [2, 1, 0]))
+        else:
+            t.append(order)
+    assert t == [[0, 1, 2]] * 5 if f.mode == "asyncio" else t == [True] * 5
+
+
+# --- known behavioural differences (each in the README): the scenario runs on both and
+# the test asserts that weft's record differs from aiologic's in exactly the listed way
+@scenario
+async def condition_delegated_predicate(lib, f, t):
+    """aiologic's notifier evaluates a wait_for predicate (delegate=True, the default)
+    and wakes, and counts, only waiters whose predicate holds; weft's waiter checks it
+    itself after the wake (threading.Condition's way), so notify() counts it."""
+    cond = lib.Condition(lib.Lock())
+    state = []
+
+    async def waiter():
+        await f.enter(cond)
+        try:
+            return await f.wait_for(cond, lambda: state)
+        finally:
+            await f.exit(cond)
+
+    h = f.spawn(waiter)
+    while cond.waiting < 1:
+        await f.sleep(0.001)
+    await f.enter(cond)
+    t.append(cond.notify())          # predicate false: aiologic 0, weft 1
+    await f.exit(cond)
+    if t[-1]:                        # woken: it finds the predicate false and waits again
+        while cond.waiting < 1:
+            await f.sleep(0.001)
+    await f.enter(cond)
+    state.append(1)
+    t.append(cond.notify())          # predicate true: 1 on both
+    await f.exit(cond)
+    t.append(await f.join(h))
+
+
+KNOWN_DIFFERENCES = {
+    # scenario: (aiologic's record, weft's record)
+    "condition_delegated_predicate": ([0, 1, [1]], [1, 1, [1]]),
+}
+
+
+# ---------------------------------------------------------------------------------- run
+@pytest.mark.filterwarnings("ignore:Copying will no longer preserve")  # aiologic's Flag
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_scenario_matches_aiologic(name, mode):
     fn = SCENARIOS[name]
     expected = run_scenario(fn, aiologic, mode)
     got = run_scenario(fn, weft, mode)
-    assert got == expected
+    if name in KNOWN_DIFFERENCES:
+        assert (expected, got) == KNOWN_DIFFERENCES[name]
+    else:
+        assert got == expected

@@ -1017,7 +1017,7 @@ class _BarrierBase(Handle):
         # cancellation) cannot be taken back: it completes and returns its index
         st, op = await async_wait(
             lambda port, k, r: fast.barrier_wait_async(h, port, NULL_CB, k, r, byref(idx)),
-            undo=KEEP, timeout=timeout)
+            undo=KEEP, timeout=timeout, releases_others=True)
         if op is not None:
             if st == OK:
                 fast.op_value(op, byref(idx))

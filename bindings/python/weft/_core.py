@@ -124,8 +124,15 @@ _owner_idents: dict = {}
 
 
 def _register_owner(token, library, ident, holder):
-    _owner_idents[token] = (library, ident, threading.get_ident())
-    weakref.finalize(holder, _owner_idents.pop, token, None)
+    entry = _owner_idents[token] = (library, ident, threading.get_ident())
+    weakref.finalize(holder, _forget_owner, token, entry)
+
+
+def _forget_owner(token, entry):
+    # only this registration: a thread's token is its pthread id, which a later thread
+    # may carry again (and register) before this thread's object goes
+    if _owner_idents.get(token) is entry:
+        del _owner_idents[token]
 
 
 def owner_ident(token):
@@ -347,7 +354,7 @@ def _asyncio_port(loop):
     return p
 
 
-async def _asyncio_wait(start, undo, timeout):
+async def _asyncio_wait(start, undo, timeout, releases_others=False):
     import asyncio
     loop = asyncio.get_running_loop()
     p = _asyncio_port(loop)
@@ -355,6 +362,9 @@ async def _asyncio_wait(start, undo, timeout):
     op = weft_op_p()
     st = start(p.port._h, key, byref(op))
     if st != PENDING:
+        if releases_others:
+            p._ready()               # wake the waiters this call released, in their order
+            await asyncio.sleep(0)   # and let them run first, as aiologic's
         return st, None
     fut = loop.create_future()
     p.waiters[key] = fut
@@ -416,16 +426,20 @@ class _TrioPort:
         self.waiters = {}
         trio.lowlevel.spawn_system_task(self._run, name="weft-port")
 
-    async def _run(self):
+    def _ready(self):
         import outcome
+        import trio
+        for key, status in self.port.drain():
+            task = self.waiters.pop(key, None)
+            if task is not None:
+                trio.lowlevel.reschedule(task, outcome.Value(status))
+
+    async def _run(self):
         import trio
         try:
             while True:
                 await trio.lowlevel.wait_readable(self.port.fd)
-                for key, status in self.port.drain():
-                    task = self.waiters.pop(key, None)
-                    if task is not None:
-                        trio.lowlevel.reschedule(task, outcome.Value(status))
+                self._ready()
         finally:
             # the run is ending: cancel what still waits, then close the port
             self.port.close()
@@ -450,7 +464,7 @@ def _trio_port():
         return p
 
 
-async def _trio_wait(start, undo, timeout=None):
+async def _trio_wait(start, undo, timeout=None, releases_others=False):
     import trio
     # every call is a checkpoint, as trio's own (and aiologic's under trio): a pending
     # cancellation is raised before anything happens ...
@@ -462,6 +476,8 @@ async def _trio_wait(start, undo, timeout=None):
     if st != PENDING:
         # ... and a call that completed at once yields to the others without raising
         # one (the grant must reach the caller)
+        if releases_others:
+            p._ready()  # the waiters this call released are rescheduled before it
         await trio.lowlevel.cancel_shielded_checkpoint()
         return st, None
     p.waiters[key] = trio.lowlevel.current_task()
@@ -489,7 +505,7 @@ async def _trio_wait(start, undo, timeout=None):
     return TIMEOUT, None  # the op was cancelled (and freed) by `abort`
 
 
-async def async_wait(start, undo=None, timeout=None):
+async def async_wait(start, undo=None, timeout=None, releases_others=False):
     """Runs ``start(port_ptr, key, op_ref)`` (an ``*_async`` call with the current loop's
     port) and waits for its completion. Returns ``(status, op)`` (op None on a fast path;
     otherwise the caller frees it). ``timeout`` (seconds, None: none) ends the wait with
@@ -507,12 +523,16 @@ async def async_wait(start, undo=None, timeout=None):
       a barrier's phase): the call completes normally with ``(OK, op)`` and the
       cancellation is delivered at the task's next checkpoint (trio: ``Abort.FAILED``;
       asyncio: the task is cancelled again at its next suspension).
+
+    ``releases_others``: a call that completes at once may release waiters of this
+    loop (the arrival that completes a barrier's phase): their completions are
+    delivered first and the call yields once, so they resume before it, in order.
     """
     if timeout is not None and timeout < 0:
         timeout = None
     if _library() == "trio":
-        return await _trio_wait(start, undo, timeout)
-    return await _asyncio_wait(start, undo, timeout)
+        return await _trio_wait(start, undo, timeout, releases_others)
+    return await _asyncio_wait(start, undo, timeout, releases_others)
 
 
 async def checkpoint_before():
