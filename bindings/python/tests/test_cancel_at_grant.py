@@ -413,3 +413,54 @@ def test_wait_for_an_event_wakes_the_other_waiter_whatever_the_cancel(flavor, ki
         assert line() == 0
 
     _rounds(flavor, one_round)
+
+
+# --------------------------------------------- asyncio: where the cancellation goes next
+def _put_landing_as(cancel):
+    """A put that lands in the same loop turn as ``cancel(task, timeout_cm)``; returns
+    what the putting task went through."""
+    import asyncio
+
+    async def main():
+        q = weft.Queue(1)
+        q.put_nowait(0)
+        seen = []
+        box = {}
+
+        async def putter():
+            try:
+                async with asyncio.timeout(None) as cm:
+                    box["cm"] = cm
+                    await q.async_put(1)
+                    seen.append("put returned")
+                seen.append("block left")
+                await asyncio.sleep(0)
+                await asyncio.sleep(0)
+                seen.append("not cancelled later")
+            except TimeoutError:
+                seen.append("TimeoutError")
+            except asyncio.CancelledError:
+                seen.append("cancelled at the next suspension")
+
+        task = asyncio.create_task(putter())
+        while _queue_waiting(q)[0] < 1:
+            await asyncio.sleep(0)
+        q.get_nowait()                  # the put lands (its completion is in the port)
+        cancel(task, box["cm"], asyncio.get_running_loop())
+        await task
+        return seen, q.get_nowait()
+
+    return asyncio.run(main())
+
+
+def test_asyncio_timeout_expiring_as_the_put_lands_is_withdrawn_with_its_block():
+    # the timeout fires in the loop turn that delivers the grant: the put returns, the
+    # block ends normally (the timeout withdrew its request), nothing is cancelled later
+    seen, item = _put_landing_as(lambda task, cm, loop: cm.reschedule(loop.time() - 1))
+    assert seen == ["put returned", "block left", "not cancelled later"] and item == 1
+
+
+def test_asyncio_cancel_as_the_put_lands_comes_at_the_next_suspension():
+    seen, item = _put_landing_as(lambda task, cm, loop: task.cancel())
+    assert seen == ["put returned", "block left", "cancelled at the next suspension"]
+    assert item == 1
