@@ -24,8 +24,9 @@ import weft.threading as wt
 from weft import _lib
 from flavors import FLAVOR_PARAMS
 
-ROUNDS = 24  # per primitive and flavor: each round picks an order at random
+ROUNDS = 120  # per primitive and flavor, the orders in turn
 ORDERS = ("cancel-grant", "grant-cancel", "grant-turns-cancel")
+_turns = random.Random(13)  # how many loop turns between grant and cancel (reproducible)
 
 
 def _waiting(obj):
@@ -65,7 +66,7 @@ async def _grant_and_cancel(flavor, order, grant, a):
         a.cancel()
     else:
         grant()
-        for _ in range(random.randint(1, 3)):
+        for _ in range(_turns.randint(1, 3)):
             await flavor.checkpoint()
         a.cancel()
     a.done_before_cancel = a.done  # it may have finished in those loop turns
