@@ -465,3 +465,34 @@ def test_asyncio_cancel_as_the_put_lands_comes_at_the_next_suspension():
     seen, item = _put_landing_as(lambda task, cm, loop: task.cancel())
     assert seen == ["put returned", "block left", "cancelled at the next suspension"]
     assert item == 1
+
+
+def test_asyncio_last_arrival_cancelled_while_the_released_run_first_returns():
+    """The arrival that completes a phase yields once so that the tasks it released run
+    first; cancelled during that yield, it still returns its index (the phase passed)."""
+    import asyncio
+
+    async def main():
+        b = weft.Barrier(3)
+        log = []
+
+        async def arrive(tag):
+            try:
+                log.append((tag, await b.async_wait()))
+                await asyncio.sleep(0)
+            except asyncio.CancelledError:
+                log.append((tag, "cancelled"))
+
+        first = [asyncio.create_task(arrive(t)) for t in "ab"]
+        while b.waiting < 2:
+            await asyncio.sleep(0)
+        last = asyncio.create_task(arrive("c"))
+        await asyncio.sleep(0)   # "c" arrives, completes the phase, yields to a and b
+        last.cancel()
+        await asyncio.gather(last, *first)
+        return log
+
+    log = asyncio.run(main())
+    assert sorted(tag for tag, _ in log if _ != "cancelled") == ["a", "b", "c"]
+    assert sorted(i for _, i in log if i != "cancelled") == [0, 1, 2]
+    assert ("c", "cancelled") in log   # the cancellation came at its next suspension

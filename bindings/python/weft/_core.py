@@ -363,8 +363,11 @@ async def _asyncio_wait(start, undo, timeout, releases_others=False):
     st = start(p.port._h, key, byref(op))
     if st != PENDING:
         if releases_others:
-            p._ready()               # wake the waiters this call released, in their order
-            await asyncio.sleep(0)   # and let them run first, as aiologic's
+            p._ready()  # wake the waiters this call released, in their order
+            try:
+                await asyncio.sleep(0)  # and let them run first, as aiologic's
+            except asyncio.CancelledError as exc:
+                _asyncio_cancel_later(loop, exc)  # the call took effect: it completes
         return st, None
     fut = loop.create_future()
     p.waiters[key] = fut
