@@ -643,6 +643,47 @@ async def barrier_releases_in_arrival_order(lib, f, t):
     assert t == [[0, 1, 2]] * 5 if f.mode == "asyncio" else t == [True] * 5
 
 
+# --- `with` / `async with` / `await` on every primitive that has them
+@scenario
+async def context_managers_and_awaitables(lib, f, t):
+    for make in (lib.Lock, lib.RLock, lambda: lib.Semaphore(1), lib.BoundedSemaphore,
+                 lib.BinarySemaphore, lib.BoundedBinarySemaphore,
+                 lambda: lib.CapacityLimiter(1), lambda: lib.RCapacityLimiter(1),
+                 lib.Condition):
+        obj = make()
+        entered = await f.enter(obj)
+        t += [entered is obj, bool(obj) if not isinstance(obj, lib.Semaphore) else obj.value]
+        await f.exit(obj)
+        t.append(bool(obj) if not isinstance(obj, lib.Semaphore) else obj.value)
+    b = lib.Barrier(1)
+    t += [await f.enter(b), await f.enter(b)]          # the arrival index, each phase
+    await f.exit(b)
+    latch = lib.Latch(2)
+    latch.abort()
+    t += [latch.broken, bool(latch)]
+    await rec(t, lib, lambda: f.wait(latch))
+    if not f.green:                                    # `await obj`
+        ev = lib.Event()
+        ev.set()
+        t.append(await ev)
+        one = lib.Latch(1)
+        t += [await one, bool(one)]
+        cd = lib.CountdownEvent()
+        t.append(await cd)
+        cond = lib.Condition()
+        async with cond:
+            h = f.spawn(lambda: _notify_under(f, cond))
+            t.append(await cond)
+        await f.join(h)
+    assert t[:3] == [True, True, False] and t[27:29] == [0, 0]
+
+
+async def _notify_under(f, cond):
+    await f.enter(cond)
+    cond.notify()
+    await f.exit(cond)
+
+
 # --- known behavioural differences (each in the README): the scenario runs on both and
 # the test asserts that weft's record differs from aiologic's in exactly the listed way
 @scenario
