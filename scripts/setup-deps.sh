@@ -69,8 +69,12 @@ fi
 # The Python binding's test and benchmark dependencies, for the python3 that ctest uses
 # (Debian's is externally managed, PEP 668: hence --break-system-packages, which only
 # lets pip install these into /usr/local). Skipped when they are already importable.
-py_mods=(pytest trio anyio aiologic janus culsans build auditwheel)  # last two: install test
-if ! python3 -c "import $(IFS=,; echo "${py_mods[*]}")" >/dev/null 2>&1; then
+# (anyio 4 runs on trio >= 0.32 only: an older trio fails the anyio-on-trio tests; build and
+# auditwheel: the install test.)
+py_mods=(pytest "trio>=0.32" anyio aiologic janus culsans build auditwheel)
+py_names=("${py_mods[@]%%[<>=]*}")
+if ! python3 -c "import $(IFS=,; echo "${py_names[*]}")
+assert tuple(map(int, trio.__version__.split('.')[:2])) >= (0, 32)" >/dev/null 2>&1; then
   echo "setup-deps: pip install ${py_mods[*]} (for $(command -v python3))"
   pip_opts=(--quiet --disable-pip-version-check --no-input)
   if python3 -m pip install --help 2>/dev/null | grep -q -- --break-system-packages; then
@@ -79,6 +83,6 @@ if ! python3 -c "import $(IFS=,; echo "${py_mods[*]}")" >/dev/null 2>&1; then
   if [ "$(id -u)" -ne 0 ]; then pip_opts+=(--user); fi
   python3 -m pip install "${pip_opts[@]}" "${py_mods[@]}" </dev/null
 else
-  echo "setup-deps: python modules present (${py_mods[*]})"
+  echo "setup-deps: python modules present (${py_names[*]})"
 fi
 echo "setup-deps: ok"

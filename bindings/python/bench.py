@@ -1,7 +1,7 @@
 """Benchmarks of the Python binding against the stdlib, aiologic, janus and culsans.
 
     WEFT_LIBRARY=target/release/libweft.so PYTHONPATH=bindings/python \
-        python3 bindings/python/bench.py [--quick]
+        python3 bindings/python/bench.py [--quick] [--queues | --loops]
 
 Each figure is the best of 3 runs, in nanoseconds per operation (lock: one acquire +
 release; queue: one item from producer to consumer).
@@ -189,7 +189,45 @@ def bench_thread_to_asyncio():
     return rows
 
 
+# ------------------------------------------------------------ thread→trio / anyio
+def bench_thread_to_trio_and_anyio():
+    """The thread → task handoff under trio and anyio (both backends): weft and aiologic
+    (the peers that support these loops)."""
+    import anyio
+    import trio
+    runners = [("trio", trio.run),
+               ("anyio (asyncio)", lambda m: anyio.run(m, backend="asyncio")),
+               ("anyio (trio)", lambda m: anyio.run(m, backend="trio"))]
+    libs = [("weft", weft)] + ([("aiologic", aiologic)] if aiologic else [])
+    rows = []
+    for loop_name, run in runners:
+        for lib_name, lib in libs:
+            def case(n, lib=lib, run=run):
+                async def main():
+                    q = lib.Queue(MAXSIZE)
+                    t = threading.Thread(target=lambda: [q.green_put(i) for i in range(n)])
+                    t.start()
+                    for _ in range(n):
+                        await q.async_get()
+                    t.join()
+                run(main)
+            case(1000)  # warm-up: the first run of a loop in a process pays its set-up
+            rows.append((f"{lib_name}.Queue (green_put → async_get), {loop_name}",
+                         best(case, N_Q)))
+    return rows
+
+
+def print_loops_table():
+    print("| queue, loop | ns/item |")
+    print("|---|---:|")
+    for name, v in bench_thread_to_trio_and_anyio():
+        print(f"| {name} | {v:.0f} |")
+
+
 def main():
+    if "--loops" in sys.argv:  # only the thread → trio / anyio table
+        print_loops_table()
+        return
     if "--queues" in sys.argv:  # only the thread → thread queue table
         for name, v in bench_thread_queues():
             print(f"| {name} | {v:.0f} |")
@@ -212,6 +250,8 @@ def main():
     print("|---|---:|")
     for name, v in bench_thread_to_asyncio():
         print(f"| {name} | {v:.0f} |")
+    print("\n## Queue handoff thread → trio / anyio task (bounded, maxsize 64)\n")
+    print_loops_table()
 
 
 if __name__ == "__main__":

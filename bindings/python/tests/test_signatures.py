@@ -25,7 +25,8 @@ _SCALARS = {
     "bool": ctypes.c_bool, "int32_t": ctypes.c_int32, "int64_t": ctypes.c_int64,
     "uint32_t": ctypes.c_uint32, "uint64_t": ctypes.c_uint64, "size_t": ctypes.c_size_t,
     "weft_status": _lib.weft_status, "weft_callback": _lib.weft_callback,
-    "weft_item_destructor": _lib.weft_item_destructor, "const char": ctypes.c_char,
+    "weft_item_destructor": _lib.weft_item_destructor,
+    "weft_port_notify_fn": _lib.weft_port_notify_fn, "const char": ctypes.c_char,
 }
 
 

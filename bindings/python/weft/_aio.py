@@ -5,13 +5,16 @@ used from both at once."""
 from __future__ import annotations
 
 import queue as _stdqueue
+from types import MappingProxyType
 import threading as _threading
 from ctypes import byref, c_bool, c_int64, c_size_t, c_uint64, c_void_p
 
 from . import _lib
 from . import queue as _wq
-from ._core import (Handle, async_wait, async_wait_uncancellable, free_op, task_owner,
-                    thread_token, thread_token_c, wait_blocking)
+from ._core import (KEEP, Handle, async_wait, async_wait_uncancellable, free_op,
+                    owner_ident, owner_is_task_of_this_thread, task_owner, thread_token,
+                    thread_token_c, wait_blocking)
+from ._core import _owner_idents as _core_owner_idents
 from ._lib import (BUSY, DEADLOCK, FOREVER, INVALID, NOT_LOCKED, NOT_OWNER, NULL_CB, OK,
                    OVERFLOW, WOULD_BLOCK, WeftError, fast, lib)
 
@@ -45,12 +48,28 @@ class QueueFull(_stdqueue.Full):
     """A put found the queue full (also a queue.Full)."""
 
 
+# Timeouts as aiologic takes them: seconds; None, math.inf or anything beyond what weft
+# counts in nanoseconds (2**63 ns, 292 years) waits forever; negative or NaN is an error.
+_FOREVER_AFTER = 9.2e9
+
+
+def _seconds(timeout):
+    """A validated timeout: None (forever) or a finite number of seconds >= 0."""
+    if timeout is None:
+        return None
+    if timeout != timeout:
+        raise ValueError("timeout must be non-NaN")
+    if timeout < 0:
+        raise ValueError("timeout must be non-negative")
+    if timeout >= _FOREVER_AFTER:
+        return None
+    return timeout
+
+
 def _timeout(blocking, timeout):
     if not blocking:
         return 0
-    if timeout is None or timeout < 0:
-        return None
-    return timeout
+    return _seconds(timeout)
 
 
 def _green(blocking_call, async_start, blocking, timeout, undo=None, on_cancelled=None):
@@ -64,6 +83,13 @@ async def _async(start, try_call, blocking, timeout, undo=None):
     if not blocking:
         return try_call(), None
     return await async_wait(start, undo, _timeout(blocking, timeout))
+
+
+def _check_not_held_by_own_loop(owner):
+    """A thread that blocks for a lock held by a task of the event loop it runs would
+    wait forever (that task cannot run): RuntimeError, as aiologic."""
+    if owner_is_task_of_this_thread(owner):
+        raise RuntimeError("the current thread is already holding this lock")
 
 
 def _repr(obj, state):
@@ -236,14 +262,19 @@ class Lock(Handle):
         _lib.check(fast.lock_new(_lib.LOCK_FIFO, byref(h)), "lock_new")
         self._adopt(h)
 
-    @property
-    def owner(self):
+    def _owner_token(self):
         out = c_uint64()
         fast.lock_owner(self._h, byref(out))
-        return out.value or None
+        return out.value
+
+    @property
+    def owner(self):
+        """aiologic's shape: ("threading", thread ident), ("asyncio" or "trio",
+        id(task)), or None when unlocked (("weft", token) for an owner outside Python)."""
+        return owner_ident(self._owner_token())
 
     def locked(self):
-        return self.owner is not None
+        return self._owner_token() != 0
 
     __bool__ = locked
 
@@ -265,6 +296,7 @@ class Lock(Handle):
         tok = thread_token()
         st = fast.lock_acquire_as(h, tok, 0)
         if st == WOULD_BLOCK and blocking:
+            _check_not_held_by_own_loop(self._owner_token())
             st, op = _green(lambda ns: lib.lock_acquire_as(h, tok, ns),
                             lambda port, r: fast.lock_acquire_async(h, tok, port, NULL_CB,
                                                                     None, r),
@@ -297,10 +329,10 @@ class Lock(Handle):
         self._release(task_owner())
 
     def green_owned(self):
-        return self.owner == thread_token()
+        return self._owner_token() == thread_token()
 
     def async_owned(self):
-        return self.owner == task_owner()
+        return self._owner_token() == task_owner()
 
     def __enter__(self):
         # the uncontended try without ctypes argument conversion (`_lib.raw`); anything
@@ -334,15 +366,16 @@ class RLock(Handle):
     def __init__(self):
         self._create(_lib.LOCK_FIFO)
 
-    @property
-    def owner(self):
+    def _owner_token(self):
         out = c_uint64()
         fast.rlock_owner(self._h, byref(out))
-        return out.value or None
+        return out.value
+
+    owner = Lock.owner
 
     @property
     def count(self):
-        owner = self.owner
+        owner = self._owner_token()
         return self._count(owner) if owner else 0
 
     def _count(self, tok):
@@ -351,7 +384,7 @@ class RLock(Handle):
         return out.value
 
     def locked(self):
-        return self.owner is not None
+        return self._owner_token() != 0
 
     __bool__ = locked
 
@@ -368,6 +401,7 @@ class RLock(Handle):
         tok = thread_token()
         st = fast.rlock_acquire_as(h, tok, count, 0)
         if st == WOULD_BLOCK and blocking:
+            _check_not_held_by_own_loop(self._owner_token())
             st, op = _green(lambda ns: lib.rlock_acquire_as(h, tok, count, ns),
                             lambda port, r: fast.rlock_acquire_async(h, tok, count, port,
                                                                      NULL_CB, None, r),
@@ -469,6 +503,18 @@ class CapacityLimiter(Handle):
 
     def __bool__(self):
         return self.borrowed_tokens > 0
+
+    @property
+    def borrowers(self):
+        """A read-only mapping ``{owner ident: tokens held}`` (aiologic's shape, see
+        ``Lock.owner``) of the threads and tasks of this process that hold tokens: a
+        snapshot taken from weft's own counts (holders outside Python do not show)."""
+        held = {}
+        for tok in list(_core_owner_idents):
+            n = self._held(tok)
+            if n:
+                held[owner_ident(tok)] = n
+        return MappingProxyType(held)
 
     def _held(self, tok):
         out = c_uint64()
@@ -645,7 +691,7 @@ class Condition(Handle):
             return 0
         if isinstance(lock, RLock):
             return lock._count(tok)
-        return 1 if lock.owner == tok else 0
+        return 1 if lock._owner_token() == tok else 0
 
     def _owner_for(self, tok):
         if self._lock is not None and self._depth(tok) == 0:
@@ -653,6 +699,7 @@ class Condition(Handle):
         return tok if self._lock is not None else (tok or 1)
 
     def green_wait(self, timeout=None):
+        timeout = _seconds(timeout)
         tok = thread_token()
         self._owner_for(tok)
         depth = self._depth(tok)
@@ -667,27 +714,33 @@ class Condition(Handle):
     wait = green_wait
 
     async def async_wait(self, timeout=None):
+        timeout = _seconds(timeout)
         tok = task_owner()
         self._owner_for(tok)
         depth = self._depth(tok)
         h = self._h
-        won = []
+        passed_on = []
+
+        def pass_on(op):
+            # notified (and holding the lock again) before a cancellation could win: the
+            # cancellation goes on, the notification goes to the next waiter
+            passed_on.append(op)
+            fast.cond_notify(h, 1, None)
+
         try:
             st, op = await async_wait(
                 lambda port, k, r: fast.cond_wait_async(h, tok, port, NULL_CB, k, r),
-                undo=lambda op: won.append(op), timeout=timeout)
+                undo=pass_on, timeout=timeout)
         except BaseException:
-            if not won:
+            if not passed_on:
                 # the cancel won: the lock is not held any more; take it back (shielded,
                 # without blocking the loop) before the cancellation goes on
                 await self._async_reacquire(tok, depth)
             raise
         free_op(op)
-        if won:
-            # a timeout (trio's move_on_after) lost the race to the grant: notified,
-            # and the lock is held again
-            return True
-        if st != OK:
+        if st != OK and not passed_on:
+            # timed out: take the lock back (when a trio timeout came just after the
+            # grant, the notification was passed on and the lock is held already)
             await self._async_reacquire(tok, depth)
         return st == OK
 
@@ -709,11 +762,12 @@ class Condition(Handle):
     def __await__(self):
         return self.async_wait().__await__()
 
-    def with_(self, timeout):
-        return self.async_wait(timeout)
+    async def with_(self, timeout=None):
+        return await self.async_wait(timeout)
 
     def wait_for(self, predicate, timeout=None):
         import time
+        timeout = _seconds(timeout)
         end = None if timeout is None else time.monotonic() + timeout
         result = predicate()
         while not result:
@@ -726,6 +780,7 @@ class Condition(Handle):
 
     async def for_(self, predicate, timeout=None):
         import time
+        timeout = _seconds(timeout)
         end = None if timeout is None else time.monotonic() + timeout
         result = predicate()
         while not result:
@@ -767,9 +822,10 @@ class _WaitsUntilDone(Handle):
         raise NotImplementedError
 
     def green_wait(self, timeout=None):
+        timeout = _seconds(timeout)
         if self._done():
             return True
-        if timeout is not None and timeout <= 0:
+        if timeout == 0:
             return False
         h, prefix = self._h, self._prefix
         wait, wait_async = getattr(lib, prefix + "_wait"), getattr(fast, prefix + "_wait_async")
@@ -782,6 +838,7 @@ class _WaitsUntilDone(Handle):
         return self.green_wait(timeout)
 
     async def async_wait(self, timeout=None):
+        timeout = _seconds(timeout)
         h, wait_async = self._h, getattr(fast, self._prefix + "_wait_async")
         st, op = await async_wait(lambda port, k, r: wait_async(h, port, NULL_CB, k, r),
                                   timeout=timeout)
@@ -790,6 +847,9 @@ class _WaitsUntilDone(Handle):
 
     def __await__(self):
         return self.async_wait().__await__()
+
+    async def with_(self, timeout=None):
+        return await self.async_wait(timeout)
 
 
 class Event(_WaitsUntilDone):
@@ -823,9 +883,6 @@ class Event(_WaitsUntilDone):
 
     def _done(self):
         return self.is_set()
-
-    def with_(self, timeout):
-        return self.async_wait(timeout)
 
     def __repr__(self):
         return _repr(self, f"set={self.is_set()}, waiting={self.waiting}")
@@ -935,6 +992,7 @@ class _BarrierBase(Handle):
         fast.barrier_abort(self._h)
 
     def green_wait(self, timeout=None):
+        timeout = _seconds(timeout)
         h = self._h
         idx = c_uint64()
         st, op = wait_blocking(
@@ -952,11 +1010,14 @@ class _BarrierBase(Handle):
     wait = green_wait
 
     async def async_wait(self, timeout=None):
+        timeout = _seconds(timeout)
         h = self._h
         idx = c_uint64()
+        # an arrival that completed the phase (the grant won the race against a
+        # cancellation) cannot be taken back: it completes and returns its index
         st, op = await async_wait(
             lambda port, k, r: fast.barrier_wait_async(h, port, NULL_CB, k, r, byref(idx)),
-            timeout=timeout)
+            undo=KEEP, timeout=timeout, releases_others=True)
         if op is not None:
             if st == OK:
                 fast.op_value(op, byref(idx))
@@ -968,8 +1029,8 @@ class _BarrierBase(Handle):
     def __await__(self):
         return self.async_wait().__await__()
 
-    def with_(self, timeout):
-        return self.async_wait(timeout)
+    async def with_(self, timeout=None):
+        return await self.async_wait(timeout)
 
     def __repr__(self):
         return _repr(self, f"parties={self._parties}, waiting={self.waiting}, "
@@ -1109,6 +1170,14 @@ class Flag(Handle):
         fast.flag_get(self._h, byref(isset), byref(cur))
         return isset.value
 
+    def __copy__(self):
+        """A new flag holding the same marker (if any), as aiologic's."""
+        unset = object()
+        marker = self.get(unset)
+        return Flag() if marker is unset else Flag(marker)
+
+    copy = __copy__
+
 
 class ResourceGuard(Handle):
     """Non-blocking exclusive use: ``with guard:`` raises BusyResourceError if in use."""
@@ -1152,18 +1221,21 @@ class _AioQueueMixin:
     __slots__ = ()
 
     def green_put(self, item, *, blocking=True, timeout=None):
+        timeout = _timeout(blocking, timeout)
         try:
             self.put(item, blocking, timeout)
         except _stdqueue.Full:
             raise QueueFull from None
 
     def green_get(self, *, blocking=True, timeout=None):
+        timeout = _timeout(blocking, timeout)
         try:
             return self.get(blocking, timeout)
         except _stdqueue.Empty:
             raise QueueEmpty from None
 
     async def async_put(self, item, *, blocking=True, timeout=None):
+        timeout = _timeout(blocking, timeout)
         if not blocking:
             return self.green_put(item, blocking=False)
         if timeout is None:
@@ -1173,6 +1245,7 @@ class _AioQueueMixin:
             raise QueueFull
 
     async def async_get(self, *, blocking=True, timeout=None):
+        timeout = _timeout(blocking, timeout)
         if not blocking:
             return self.green_get(blocking=False)
         if timeout is None:
@@ -1278,7 +1351,10 @@ class SimpleQueue(_AioQueueMixin, _wq.SimpleQueue):
             self.put(item)
 
     async def async_put(self, item, *, blocking=True, timeout=None):
-        self.put(item)
+        if blocking:
+            await _wq.SimpleQueue.async_put(self, item)  # a checkpoint under trio
+        else:
+            self.put(item)
 
     def green_put(self, item, *, blocking=True, timeout=None):
         self.put(item)
@@ -1289,3 +1365,25 @@ class SimpleLifoQueue(SimpleQueue):
 
     __slots__ = ()
     _kind = _lib.QUEUE_LIFO
+
+
+# ------------------------------------------------------------------------------- copying
+# copy.copy(primitive), as aiologic: a new primitive with the same initial values (not
+# a second reference to the same handle: that is `from_handle`). Queues do not copy
+# (a weft queue cannot list its items without taking them).
+def _copies_as(make):
+    def __copy__(self):
+        return make(self)
+    return __copy__
+
+
+Semaphore.__copy__ = _copies_as(lambda s: type(s)(s._initial))
+BoundedSemaphore.__copy__ = _copies_as(lambda s: type(s)(s._initial, s._max))
+Lock.__copy__ = _copies_as(lambda s: type(s)())
+RLock.__copy__ = _copies_as(lambda s: type(s)())
+CapacityLimiter.__copy__ = _copies_as(lambda s: type(s)(s.total_tokens))
+Condition.__copy__ = _copies_as(lambda s: type(s)(s.lock))
+Event.__copy__ = _copies_as(lambda s: type(s)())
+CountdownEvent.__copy__ = _copies_as(lambda s: type(s)(s._initial))
+_BarrierBase.__copy__ = _copies_as(lambda s: type(s)(s._parties))
+ResourceGuard.__copy__ = _copies_as(lambda s: type(s)(action=s._action))

@@ -13,9 +13,9 @@ import weakref
 from ctypes import byref, c_int32, c_size_t, c_uint64, c_void_p
 
 from . import _lib
-from ._lib import CANCELLED, FOREVER, OK, PENDING, TIMEOUT, fast, weft_op_p, weft_port_p
+from ._lib import ANSWERED, CANCELLED, FOREVER, OK, PENDING, TIMEOUT, fast, weft_op_p, weft_port_p
 
-__all__ = ["Handle", "timeout_ns", "wait_blocking", "async_wait", "Port", "task_owner"]
+__all__ = ["Handle", "timeout_ns", "wait_blocking", "async_wait", "KEEP", "Port", "task_owner"]
 
 
 # -------------------------------------------------------------------------------- handles
@@ -118,12 +118,47 @@ _task_tokens: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 _thread_tok = threading.local()
 
 
+# owner token -> (library, ident, thread ident): aiologic's identity of the thread or task
+# a token stands for ("threading", thread ident) / ("asyncio" or "trio", id(task)), and
+# the thread it runs on. An entry goes with its thread or task.
+_owner_idents: dict = {}
+
+
+def _register_owner(token, library, ident, holder):
+    entry = _owner_idents[token] = (library, ident, threading.get_ident())
+    weakref.finalize(holder, _forget_owner, token, entry)
+
+
+def _forget_owner(token, entry):
+    # only this registration: a thread's token is its pthread id, which a later thread
+    # may carry again (and register) before this thread's object goes
+    if _owner_idents.get(token) is entry:
+        del _owner_idents[token]
+
+
+def owner_ident(token):
+    """aiologic's shape of an owner token: ``(library, ident)``; ``("weft", token)`` for
+    an owner that is no thread or task of this process's Python (C code, a token of
+    weft.threading's locks); None for 0 (nobody)."""
+    if not token:
+        return None
+    info = _owner_idents.get(token)
+    return ("weft", token) if info is None else info[:2]
+
+
+def owner_is_task_of_this_thread(token):
+    """True if ``token`` is an async task running on the calling thread's event loop."""
+    info = _owner_idents.get(token)
+    return info is not None and info[0] != "threading" and info[2] == threading.get_ident()
+
+
 def thread_token() -> int:
     try:
         return _thread_tok.t
     except AttributeError:
         _thread_tok.t = t = _lib.thread_owner()
         _thread_tok.c = c_uint64(t)
+        _register_owner(t, "threading", threading.get_ident(), threading.current_thread())
         return t
 
 
@@ -143,6 +178,7 @@ def task_owner() -> int:
         return _task_tokens[task]
     except KeyError:
         t = _task_tokens[task] = _lib.new_owner()
+        _register_owner(t, _library(), id(task), task)
         return t
 
 
@@ -259,6 +295,10 @@ class Port(Handle):
 
 _keys = itertools.count(1)
 
+# `async_wait(..., undo=KEEP)`: a grant that won the race against a cancellation stays,
+# and the call completes normally (see async_wait)
+KEEP = object()
+
 
 # ------------------------------------------------------------------------------- asyncio
 def _library():
@@ -267,6 +307,17 @@ def _library():
         return sniffio.current_async_library()
     except Exception:
         return "asyncio"
+
+
+async def sleep(seconds):
+    """Sleeps on the running event loop (asyncio or trio); 0: yields to it once (under
+    trio a full checkpoint: a pending cancellation is raised)."""
+    if _library() == "trio":
+        import trio
+        await trio.sleep(seconds)
+    else:
+        import asyncio
+        await asyncio.sleep(seconds)
 
 
 def current_task():
@@ -304,7 +355,7 @@ def _asyncio_port(loop):
     return p
 
 
-async def _asyncio_wait(start, undo, timeout):
+async def _asyncio_wait(start, undo, timeout, releases_others=False):
     import asyncio
     loop = asyncio.get_running_loop()
     p = _asyncio_port(loop)
@@ -312,29 +363,67 @@ async def _asyncio_wait(start, undo, timeout):
     op = weft_op_p()
     st = start(p.port._h, key, byref(op))
     if st != PENDING:
+        if releases_others:
+            p._ready()  # wake the waiters this call released, in their order
+            try:
+                await asyncio.sleep(0)  # and let them run first, as aiologic's
+            except asyncio.CancelledError as exc:
+                _asyncio_cancel_later(loop, exc)  # the call took effect: it completes
         return st, None
     fut = loop.create_future()
     p.waiters[key] = fut
     timer = None
+    timer_answer = []  # what the timer's cancel was told (only the first cancel answers)
     if timeout is not None:
         # the timer cancels the op; its completion (CANCELLED, or the grant that won)
         # still comes through the port and settles the future
-        timer = loop.call_later(max(timeout, 0), fast.op_cancel, op)
+        timer = loop.call_later(max(timeout, 0), lambda: timer_answer.append(fast.op_cancel(op)))
     try:
         st = await fut
         if st == CANCELLED and timer is not None:
             st = TIMEOUT
-    except BaseException:
+    except BaseException as exc:
+        # Cancelled (or interrupted) while the op waited, or after its completion had
+        # settled the future but before this task ran again: the op may have been
+        # granted already, and op_cancel says which side won.
         p.waiters.pop(key, None)
-        cst = fast.op_cancel(op)
-        if cst == OK and undo is not None:
-            undo(op)
+        answer = fast.op_cancel(op)
+        if answer == ANSWERED and timer_answer:
+            answer = timer_answer[0]  # the timer cancelled first: its answer stands
+        if answer == OK:
+            if undo is KEEP and isinstance(exc, asyncio.CancelledError):
+                _asyncio_cancel_later(loop, exc)
+                return OK, op
+            if undo is not None and undo is not KEEP:
+                undo(op)
         fast.op_free(op)
         raise
     finally:
         if timer is not None:
             timer.cancel()
     return st, op
+
+
+def _asyncio_cancel_later(loop, exc):
+    """The current task swallowed ``exc`` (a CancelledError) because its call had taken
+    effect: the cancellation is delivered again at the task's next suspension, unless
+    whoever requested it withdrew it meanwhile (``asyncio.timeout`` leaving its block
+    uncancels the task; `Task.cancelling()` then no longer counts the request)."""
+    import asyncio
+    task = asyncio.current_task()
+    msg = exc.args[0] if exc.args else None
+    counted = hasattr(task, "cancelling")  # Python 3.11+
+
+    def again():
+        if task.done():
+            return
+        if counted:
+            if task.cancelling() == 0:
+                return
+            task.uncancel()  # cancel() below counts the same request again
+        task.cancel(msg)
+
+    loop.call_soon(again)
 
 
 # ---------------------------------------------------------------------------------- trio
@@ -345,16 +434,20 @@ class _TrioPort:
         self.waiters = {}
         trio.lowlevel.spawn_system_task(self._run, name="weft-port")
 
-    async def _run(self):
+    def _ready(self):
         import outcome
+        import trio
+        for key, status in self.port.drain():
+            task = self.waiters.pop(key, None)
+            if task is not None:
+                trio.lowlevel.reschedule(task, outcome.Value(status))
+
+    async def _run(self):
         import trio
         try:
             while True:
                 await trio.lowlevel.wait_readable(self.port.fd)
-                for key, status in self.port.drain():
-                    task = self.waiters.pop(key, None)
-                    if task is not None:
-                        trio.lowlevel.reschedule(task, outcome.Value(status))
+                self._ready()
         finally:
             # the run is ending: cancel what still waits, then close the port
             self.port.close()
@@ -379,47 +472,91 @@ def _trio_port():
         return p
 
 
-async def _trio_wait(start, undo):
+async def _trio_wait(start, undo, timeout=None, releases_others=False):
     import trio
+    # every call is a checkpoint, as trio's own (and aiologic's under trio): a pending
+    # cancellation is raised before anything happens ...
+    await trio.lowlevel.checkpoint_if_cancelled()
     p = _trio_port()
     key = next(_keys)
     op = weft_op_p()
     st = start(p.port._h, key, byref(op))
     if st != PENDING:
-        # no checkpoint here: a fast-path grant must reach the caller (a cancellation
-        # raised now would leak it)
+        # ... and a call that completed at once yields to the others without raising
+        # one (the grant must reach the caller)
+        if releases_others:
+            p._ready()  # the waiters this call released are rescheduled before it
+        await trio.lowlevel.cancel_shielded_checkpoint()
         return st, None
     p.waiters[key] = trio.lowlevel.current_task()
 
     def abort(raise_cancel):
+        granted = fast.op_cancel(op) == OK
+        if granted and undo is KEEP:
+            # granted first and it cannot be undone: the wait completes (the port task
+            # reschedules this task with the grant); trio delivers the cancellation at
+            # the next checkpoint
+            return trio.lowlevel.Abort.FAILED
         p.waiters.pop(key, None)
-        cst = fast.op_cancel(op)
-        if cst == OK and undo is not None:
+        if granted and undo is not None:
             undo(op)
         fast.op_free(op)
         return trio.lowlevel.Abort.SUCCEEDED
 
-    st = await trio.lowlevel.wait_task_rescheduled(abort)
-    return st, op
+    if timeout is None:
+        st = await trio.lowlevel.wait_task_rescheduled(abort)
+        return st, op
+    # the timeout counts only once the op waits (a grant at once is no timeout)
+    with trio.move_on_after(timeout):
+        st = await trio.lowlevel.wait_task_rescheduled(abort)
+        return st, op
+    return TIMEOUT, None  # the op was cancelled (and freed) by `abort`
 
 
-async def async_wait(start, undo=None, timeout=None):
+async def async_wait(start, undo=None, timeout=None, releases_others=False):
     """Runs ``start(port_ptr, key, op_ref)`` (an ``*_async`` call with the current loop's
     port) and waits for its completion. Returns ``(status, op)`` (op None on a fast path;
-    otherwise the caller frees it). Cancelling the awaiting task cancels the op; a grant
-    that won that race is handed to ``undo(op)``. ``timeout`` (seconds, None: none)
-    ends the wait with ``(TIMEOUT, op)``."""
+    otherwise the caller frees it). ``timeout`` (seconds, None: none) ends the wait with
+    ``(TIMEOUT, op)``.
+
+    Cancelling the awaiting task cancels the op. If the op was granted before the cancel
+    could win (``weft_op_cancel`` answers OK), ``undo`` says what the grant becomes, so
+    that a call that raises cancellation has had no effect:
+
+    * a callable: ``undo(op)`` gives the grant back (releases the permit, puts the item
+      back in front, passes the notification on) and the cancellation propagates;
+    * None: the wait only observed something (an event set, a count reached): nothing
+      to give back; the cancellation propagates;
+    * ``KEEP``: the effect cannot be undone (a put that landed, an arrival that completed
+      a barrier's phase): the call completes normally with ``(OK, op)`` and the
+      cancellation is delivered at the task's next checkpoint (trio: ``Abort.FAILED``;
+      asyncio: the task is cancelled again at its next suspension).
+
+    ``releases_others``: a call that completes at once may release waiters of this
+    loop (the arrival that completes a barrier's phase): their completions are
+    delivered first and the call yields once, so they resume before it, in order.
+    """
     if timeout is not None and timeout < 0:
         timeout = None
     if _library() == "trio":
-        if timeout is None:
-            return await _trio_wait(start, undo)
+        return await _trio_wait(start, undo, timeout, releases_others)
+    return await _asyncio_wait(start, undo, timeout, releases_others)
+
+
+async def checkpoint_before():
+    """Under trio, the first half of a checkpoint for a call that may complete without
+    waiting: raises a pending cancellation (the call then has had no effect)."""
+    if _library() == "trio":
         import trio
-        with trio.move_on_after(timeout) as cs:
-            return await _trio_wait(start, undo)
-        if cs.cancelled_caught:
-            return TIMEOUT, None
-    return await _asyncio_wait(start, undo, timeout)
+        await trio.lowlevel.checkpoint_if_cancelled()
+
+
+async def checkpoint_after():
+    """Under trio, the second half: yields to the other tasks without raising (what
+    the call did stands)."""
+    if _library() == "trio":
+        import trio
+        await trio.lowlevel.cancel_shielded_checkpoint()
 
 
 def free_op(op):

@@ -77,6 +77,7 @@ weft_op_p = _opaque("weft_op")
 weft_status = c_int32
 weft_callback = CFUNCTYPE(None, c_void_p, c_int32)
 weft_item_destructor = CFUNCTYPE(None, c_void_p, c_void_p)
+weft_port_notify_fn = CFUNCTYPE(None, c_void_p)
 
 
 class weft_completion(Structure):
@@ -188,6 +189,7 @@ SIGNATURES = {
     "weft_port_poll": ([weft_port_p, P(weft_completion), sz, P(sz)], False),
     "weft_port_run": ([weft_port_p, sz, P(sz)], False),
     "weft_port_wait": ([weft_port_p, i64], True),
+    "weft_port_set_notify": ([weft_port_p, weft_port_notify_fn, c_void_p], False),
     # queue
     "weft_queue_new": ([u32, i64, weft_item_destructor, vp, P(weft_queue_p)], False),
     "weft_queue_clone": ([weft_queue_p], False),

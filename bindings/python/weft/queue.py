@@ -27,7 +27,7 @@ import threading as _threading
 from ctypes import byref, c_bool, c_int64, c_size_t, c_uint64, c_void_p
 
 from . import _core, _lib
-from ._core import Handle, async_wait, free_op, wait_blocking
+from ._core import KEEP, Handle, async_wait, free_op, wait_blocking
 from ._lib import (CLOSED, NULL_CB, OK, OVERFLOW, TIMEOUT, WOULD_BLOCK, WeftError, fast,
                    lib)
 
@@ -115,12 +115,15 @@ class _WeftQueue(Handle):
             free_op(op)
         return st, out.value
 
-    async def _async_put_key(self, key, undo):
+    async def _async_put_key(self, key):
         h = self._h
         wire = 0 if self._kind_tickets else key
+        # a put that landed cannot be withdrawn: if it won the race against a
+        # cancellation, it completes normally (the cancellation comes at the next
+        # checkpoint); a put that raises cancellation did not go in
         st, op = await async_wait(
             lambda port, k, opref: fast.queue_put_async(h, wire, 0, port, NULL_CB, k, opref),
-            undo=undo)
+            undo=KEEP)
         free_op(op)
         return st
 
@@ -322,17 +325,18 @@ class Queue(_WeftQueue):
 
     # --- async faces (asyncio, trio, anyio)
     async def async_put(self, item):
+        await _core.checkpoint_before()
         key = self._enter(item)
         st = fast.queue_try_put(self._h, 0 if self._kind_tickets else key, 0)
-        if st == WOULD_BLOCK:
-            won = []
+        if st != WOULD_BLOCK:
+            await _core.checkpoint_after()
+        else:
             try:
-                st = await self._async_put_key(key, lambda op: won.append(op))
+                st = await self._async_put_key(key)
+            except GeneratorExit:
+                raise  # the coroutine is being closed: the put may have landed; keep the key
             except BaseException:
-                if won:  # the put went in before the cancel: it stays (the queue's now)
-                    self._entered(key)
-                else:
-                    self._unput(key)
+                self._unput(key)  # a cancellation: it did not go in
                 raise
         if st == OK:
             self._entered(key)
@@ -343,14 +347,20 @@ class Queue(_WeftQueue):
         raise WeftError(st, "queue_put_async")
 
     async def async_get(self):
+        await _core.checkpoint_before()
         st, key = self._try_get_key()
-        if st == WOULD_BLOCK:
+        if st != WOULD_BLOCK:
+            await _core.checkpoint_after()
+        else:
             st, key = await self._async_get_key()
         if st == OK:
-            return self._leave(key)
+            return await self._async_leave(key)
         if st == CLOSED:
             raise ShutDown
         raise WeftError(st, "queue_get_async")
+
+    async def _async_leave(self, key):
+        return self._leave(key)
 
     def _try_get_key(self):
         out = c_void_p()
@@ -411,6 +421,21 @@ class PriorityQueue(Queue):
             while not self._heap:  # the ticket's putter is between its put and its push
                 self._ready.wait(0.01)
             return heapq.heappop(self._heap)
+
+    async def _async_leave(self, ticket):
+        # The ticket's putter may be a task of this very loop that has not run since its
+        # ticket went in: wait for its push without blocking the loop.
+        turns = 0
+        try:
+            while True:
+                with self._ready:
+                    if self._heap:
+                        return heapq.heappop(self._heap)
+                turns += 1
+                await _core.sleep(0 if turns < 100 else 0.001)
+        except BaseException:
+            fast.queue_unget(self._h, None)  # cancelled meanwhile: the ticket goes back
+            raise
 
     def _give_back(self, op):
         # the ticket goes back in front (the item never left the heap)
@@ -476,13 +501,18 @@ class SimpleQueue(_WeftQueue):
         return self.get(False)
 
     async def async_put(self, item):
+        await _core.checkpoint_before()
         self.put(item)
+        await _core.checkpoint_after()
 
     async def async_get(self):
+        await _core.checkpoint_before()
         out = c_void_p()
         st = fast.queue_try_get(self._h, byref(out))
         key = out.value
-        if st == WOULD_BLOCK:
+        if st != WOULD_BLOCK:
+            await _core.checkpoint_after()
+        else:
             st, key = await self._async_get_key()
         if st == OK:
             return _items.pop(key)
