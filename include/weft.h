@@ -875,6 +875,19 @@ weft_status weft_lock_waiting(const struct weft_lock *lock, size_t *count_out);
 weft_status weft_op_cancel(struct weft_op *op);
 
 /**
+ * Blocks the calling thread until the op completes or `timeout_ns` passes (negative:
+ * forever; 0: no wait), and returns its status: `WEFT_PENDING` if the timeout passed
+ * first, else the status it completed with. It cancels nothing and takes nothing: the
+ * completion is still delivered to the op's port (take it with `weft_port_poll` or
+ * `weft_port_run` as usual, so the port's fd stays right) or to its callback. For a
+ * thread that started an op on a port it does not run, e.g. to wait a short while
+ * cheaply (a futex wait on the op) before watching the port's fd. A signal does not
+ * end the wait early: use short timeouts where signals must be seen. `WEFT_INVALID` for
+ * NULL. Thread-safe.
+ */
+weft_status weft_op_wait(const struct weft_op *op, int64_t timeout_ns);
+
+/**
  * Writes the op's status to `*status_out`: `WEFT_PENDING` while it waits, then its final
  * status. `WEFT_INVALID` for NULL arguments. Thread-safe.
  */

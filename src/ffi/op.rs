@@ -9,7 +9,7 @@ use super::port::{self, weft_port};
 use super::status::weft_status;
 use crate::wait::op::OpInner;
 use crate::wait::{Callback, Port, Started, publish};
-use crate::{Op, Status};
+use crate::{Deadline, Op, Status};
 
 /// A pending async operation (an acquire that returned `WEFT_PENDING`). Reference
 /// counted: the `*_async` call hands you one reference, released by `weft_op_free`.
@@ -91,6 +91,23 @@ fn with_op<T>(op: *const weft_op, f: impl FnOnce(&Op) -> T) -> Result<T, Status>
 #[unsafe(no_mangle)]
 pub extern "C" fn weft_op_cancel(op: *mut weft_op) -> weft_status {
     guard(|| with_op(op, Op::cancel))
+}
+
+/// Blocks the calling thread until the op completes or `timeout_ns` passes (negative:
+/// forever; 0: no wait), and returns its status: `WEFT_PENDING` if the timeout passed
+/// first, else the status it completed with. It cancels nothing and takes nothing: the
+/// completion is still delivered to the op's port (take it with `weft_port_poll` or
+/// `weft_port_run` as usual, so the port's fd stays right) or to its callback. For a
+/// thread that started an op on a port it does not run, e.g. to wait a short while
+/// cheaply (a futex wait on the op) before watching the port's fd. A signal does not
+/// end the wait early: use short timeouts where signals must be seen. `WEFT_INVALID` for
+/// NULL. Thread-safe.
+#[unsafe(no_mangle)]
+pub extern "C" fn weft_op_wait(op: *const weft_op, timeout_ns: i64) -> weft_status {
+    guard(|| {
+        let deadline = Deadline::after_ns(timeout_ns);
+        with_op(op, |op| op.wait(deadline))
+    })
 }
 
 /// Writes the op's status to `*status_out`: `WEFT_PENDING` while it waits, then its final

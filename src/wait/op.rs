@@ -14,7 +14,7 @@ use super::WaitSource;
 use super::port::Port;
 use super::waiter::{Outcome, Waiter};
 use crate::Status;
-use crate::sync::{AtomicBool, AtomicU32, Ordering};
+use crate::sync::{AtomicBool, AtomicU32, Ordering, fence};
 
 const UNCLAIMED: u32 = 0;
 const BY_CALLER: u32 = 1;
@@ -45,6 +45,9 @@ pub(crate) struct OpInner {
     grant_taker: AtomicU32,
     /// Whether a `cancel` call has started: only the first one answers (see `Op::cancel`).
     cancel_started: AtomicBool,
+    /// Whether a thread blocks in `Op::wait` for it: its delivery then wakes the waiter's
+    /// state word too.
+    watched: AtomicBool,
 }
 
 // SAFETY: `arg` is the caller's opaque pointer, handed back untouched to the callback or
@@ -68,6 +71,7 @@ impl OpInner {
             arg,
             grant_taker: AtomicU32::new(UNCLAIMED),
             cancel_started: AtomicBool::new(false),
+            watched: AtomicBool::new(false),
         })
     }
 
@@ -131,6 +135,10 @@ impl OpInner {
     }
 
     pub(crate) fn deliver_now(op: Arc<OpInner>) {
+        // Pairs with the fence in `Op::wait`: either it sees the decided state, or this
+        // sees `watched` (the state was decided before this delivery began).
+        fence(Ordering::SeqCst);
+        let observed = op.watched.load(Ordering::Relaxed).then(|| op.clone());
         match op.port.clone() {
             Some(port) => {
                 if let Err(op) = port.push(op) {
@@ -138,6 +146,10 @@ impl OpInner {
                 }
             }
             None => op.call_back(),
+        }
+        // After the push: a woken observer finds the completion in the port.
+        if let Some(op) = observed {
+            op.waiter.wake_observers();
         }
     }
 
@@ -192,6 +204,19 @@ impl Op {
                 status => status,
             },
         }
+    }
+
+    /// Blocks the calling thread until the op completes or `deadline` passes, and returns
+    /// its status (`Pending` when the deadline passed first). Cancels nothing, and takes
+    /// nothing from the port: the completion is still delivered there (or to the callback)
+    /// as usual. For a thread that started an op on a port it does not run and wants to
+    /// block on it cheaply (a futex wait on the op itself, not a poll of the port's fd).
+    pub fn wait(&self, deadline: super::Deadline) -> Status {
+        let deadline = deadline.start();
+        self.0.watched.store(true, Ordering::Relaxed);
+        fence(Ordering::SeqCst);
+        self.0.waiter.wait_decided(deadline);
+        self.status()
     }
 
     /// `Pending`, or the status the op completed with.

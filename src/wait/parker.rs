@@ -56,28 +56,46 @@ mod imp {
 
         /// Sleeps while `*word == expected`, until woken, interrupted or `deadline`.
         pub(crate) fn sleep(&self, word: &AtomicU32, expected: u32, deadline: Deadline) {
-            let ts;
-            let ts_ptr = match deadline {
-                Deadline::Never => std::ptr::null(),
-                Deadline::Within(_) => unreachable!("waits start their deadline first"),
-                Deadline::At(at) => {
-                    ts = Deadline::as_timespec(at);
-                    &ts as *const libc::timespec
-                }
-            };
-            // SAFETY: `word` is a live u32; FUTEX_WAIT_BITSET takes an absolute
-            // CLOCK_MONOTONIC timeout (no FUTEX_CLOCK_REALTIME flag).
-            unsafe {
-                libc::syscall(
-                    libc::SYS_futex,
-                    word as *const AtomicU32,
-                    libc::FUTEX_WAIT_BITSET | libc::FUTEX_PRIVATE_FLAG,
-                    expected,
-                    ts_ptr,
-                    std::ptr::null::<u32>(),
-                    libc::FUTEX_BITSET_MATCH_ANY,
-                );
+            sleep_on(word, expected, deadline);
+        }
+    }
+
+    /// Sleeps while `*word == expected`, until woken, interrupted or `deadline` (started).
+    pub(crate) fn sleep_on(word: &AtomicU32, expected: u32, deadline: Deadline) {
+        let ts;
+        let ts_ptr = match deadline {
+            Deadline::Never => std::ptr::null(),
+            Deadline::Within(_) => unreachable!("waits start their deadline first"),
+            Deadline::At(at) => {
+                ts = Deadline::as_timespec(at);
+                &ts as *const libc::timespec
             }
+        };
+        // SAFETY: `word` is a live u32; FUTEX_WAIT_BITSET takes an absolute
+        // CLOCK_MONOTONIC timeout (no FUTEX_CLOCK_REALTIME flag).
+        unsafe {
+            libc::syscall(
+                libc::SYS_futex,
+                word as *const AtomicU32,
+                libc::FUTEX_WAIT_BITSET | libc::FUTEX_PRIVATE_FLAG,
+                expected,
+                ts_ptr,
+                std::ptr::null::<u32>(),
+                libc::FUTEX_BITSET_MATCH_ANY,
+            );
+        }
+    }
+
+    /// Wakes every thread sleeping on `word` (a stale address wakes nobody).
+    pub(crate) fn wake_all(word: &AtomicU32) {
+        // SAFETY: FUTEX_WAKE only uses the address as a key.
+        unsafe {
+            libc::syscall(
+                libc::SYS_futex,
+                word as *const AtomicU32,
+                libc::FUTEX_WAKE | libc::FUTEX_PRIVATE_FLAG,
+                i32::MAX,
+            );
         }
     }
 
@@ -165,9 +183,29 @@ mod imp {
 
     /// Nothing sleeps on a shared word here (see `Parker::sharing`).
     pub(crate) fn broadcast(_word: &AtomicU32) {}
+
+    /// Without a futex, a thread watching a word checks it again after a short sleep.
+    pub(crate) fn sleep_on(word: &AtomicU32, expected: u32, deadline: Deadline) {
+        if word.load(Ordering::Acquire) != expected {
+            return;
+        }
+        #[cfg(not(loom))]
+        {
+            let slice = std::time::Duration::from_micros(100);
+            std::thread::sleep(deadline.remaining().map_or(slice, |left| left.min(slice)));
+        }
+        #[cfg(loom)]
+        {
+            let _ = deadline;
+            thread::yield_now();
+        }
+    }
+
+    /// Nothing sleeps on a word here: `sleep_on` polls.
+    pub(crate) fn wake_all(_word: &AtomicU32) {}
 }
 
-pub(crate) use imp::{Parker, Unparker, broadcast};
+pub(crate) use imp::{Parker, Unparker, broadcast, sleep_on, wake_all};
 
 /// Spins briefly before a thread sleeps: a waker on another CPU usually arrives within a
 /// few hundred nanoseconds, while a sleep and wake costs tens of microseconds on a VM. The

@@ -139,6 +139,27 @@ impl Waiter {
         }
     }
 
+    /// Blocks the calling thread (not the waiter's: an async op's observer) until the
+    /// outcome is decided or `deadline` (started) passes; `true` if decided. The decider
+    /// must wake the state word afterwards (`OpInner::deliver_now` does, for watched ops).
+    pub(crate) fn wait_decided(&self, deadline: super::Deadline) -> bool {
+        loop {
+            let current = self.state.load(Ordering::Acquire);
+            if current & DONE != 0 {
+                return true;
+            }
+            if deadline.has_passed() {
+                return false;
+            }
+            super::parker::sleep_on(&self.state, current, deadline);
+        }
+    }
+
+    /// Wakes the threads in [`wait_decided`](Self::wait_decided).
+    pub(crate) fn wake_observers(&self) {
+        super::parker::wake_all(&self.state);
+    }
+
     /// Records the value that comes with a grant; call before `try_complete`.
     pub(crate) fn set_grant(&self, value: u64) {
         self.grant.store(value, Ordering::Relaxed);

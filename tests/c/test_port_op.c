@@ -961,6 +961,56 @@ static void two_cancellers_one_answer(void) {
     OK(weft_port_free(port));
 }
 
+/* weft_op_wait: a thread blocks on an op it started on a port it does not run; the
+ * completion still goes to the port. Many rounds of a release racing the wait: a lost
+ * wake-up is a hang (the watchdog). */
+static void *release_lock_soon(void *arg) {
+    weft_lock *lock = arg;
+    OK(weft_lock_release_as(lock, 1));
+    return NULL;
+}
+static void op_wait(void) {
+    weft_port *port;
+    weft_lock *lock;
+    OK(weft_port_new(&port));
+    OK(weft_lock_new(WEFT_LOCK_FIFO, &lock));
+    CHECK_STATUS(weft_op_wait(NULL, 0), WEFT_INVALID);
+    weft_completion rec[2];
+    size_t n;
+    int rounds = 2000 / test_scale_down();
+    for (int i = 0; i < rounds; i++) {
+        weft_op *op;
+        OK(weft_lock_acquire_as(lock, 1, 0));
+        CHECK_STATUS(weft_lock_acquire_async(lock, 2, port, NULL, (void *)2, &op), WEFT_PENDING);
+        if (i == 0) {
+            CHECK_STATUS(weft_op_wait(op, 0), WEFT_PENDING);
+            CHECK_STATUS(weft_op_wait(op, 1 * WEFT_MS), WEFT_PENDING); /* timed out, still in line */
+            OK(weft_port_pending(port, &n));
+            CHECK(n == 0);
+        }
+        pthread_t t;
+        CHECK(pthread_create(&t, NULL, release_lock_soon, lock) == 0);
+        CHECK_STATUS(weft_op_wait(op, WEFT_FOREVER), WEFT_OK);
+        pthread_join(t, NULL);
+        OK(weft_port_poll(port, rec, 2, &n)); /* the completion is still the port's */
+        CHECK(n == 1 && rec[0].arg == (void *)2 && rec[0].status == WEFT_OK);
+        OK(weft_lock_release_as(lock, 2));
+        OK(weft_op_free(op));
+    }
+    /* a cancelled op: its final status at once */
+    weft_op *op;
+    OK(weft_lock_acquire_as(lock, 1, 0));
+    CHECK_STATUS(weft_lock_acquire_async(lock, 2, port, NULL, NULL, &op), WEFT_PENDING);
+    CHECK_STATUS(weft_op_cancel(op), WEFT_CANCELLED);
+    CHECK_STATUS(weft_op_wait(op, WEFT_FOREVER), WEFT_CANCELLED);
+    OK(weft_port_poll(port, rec, 2, &n));
+    CHECK(n == 1);
+    OK(weft_op_free(op));
+    OK(weft_lock_release_as(lock, 1));
+    OK(weft_lock_free(lock));
+    OK(weft_port_free(port));
+}
+
 int main(void) {
     start_watchdog(120);
     fd_contract();
@@ -971,6 +1021,7 @@ int main(void) {
     callbacks_hold_no_lock();
     cancel_races_grant();
     two_cancellers_one_answer();
+    op_wait();
     port_closed();
     cancel_ok_then_port_closed();
     handles_freed_while_pending();

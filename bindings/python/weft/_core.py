@@ -6,14 +6,13 @@ from __future__ import annotations
 import ctypes
 import itertools
 import os
-import select
 import threading
 import time
 import weakref
 from ctypes import byref, c_int32, c_size_t, c_uint64, c_void_p
 
 from . import _lib
-from ._lib import ANSWERED, CANCELLED, FOREVER, OK, PENDING, TIMEOUT, fast, weft_op_p, weft_port_p
+from ._lib import ANSWERED, CANCELLED, FOREVER, OK, PENDING, TIMEOUT, fast, lib, weft_op_p, weft_port_p
 
 __all__ = ["Handle", "timeout_ns", "wait_blocking", "async_wait", "KEEP", "Port", "task_owner"]
 
@@ -194,13 +193,17 @@ def _get_main_port():
     return _main_port
 
 
+# The longest a main-thread wait stays in C before Python looks at its signals (Ctrl-C).
+_SIGNAL_SLICE = 0.05
+
+
 def wait_blocking(blocking_call, async_start, timeout, undo=None, on_cancelled=None):
     """Blocks the calling thread until granted or ``timeout`` (seconds, None: forever).
 
     ``blocking_call(ns)`` is the plain blocking C call (GIL released). In the main thread
-    the wait goes through ``async_start(port, op_ref)`` and a select() on the port's fd
-    instead, so that Ctrl-C (KeyboardInterrupt) interrupts it at once without losing the
-    waiter's place in line; on an exception the op is cancelled, and ``undo(op)`` gives
+    the wait goes through ``async_start(port, op_ref)`` and ``weft_op_wait`` on the op in
+    slices of ``_SIGNAL_SLICE`` instead, so that Ctrl-C (KeyboardInterrupt) interrupts it
+    within a slice without losing the waiter's place in line; on an exception the op is cancelled, and ``undo(op)`` gives
     back a grant that won the race, and ``on_cancelled()`` runs when the cancel won (e.g.
     a condition wait re-acquiring its lock). Returns ``(status, op)``: op is a weft_op_p the caller
     must free with ``fast.op_free`` (None when the call completed without one).
@@ -214,7 +217,6 @@ def wait_blocking(blocking_call, async_start, timeout, undo=None, on_cancelled=N
     if st != PENDING:
         return st, None
     deadline = None if ns < 0 else time.monotonic() + ns / 1e9
-    poller = port.poller()
     status = c_int32()
     try:
         while True:
@@ -234,7 +236,9 @@ def wait_blocking(blocking_call, async_start, timeout, undo=None, on_cancelled=N
                             on_cancelled()
                         return TIMEOUT, op
                     return st, op
-            poller.poll(slice_ * 1000)  # ms; poll, not select: the fd may be >= 1024
+            # A futex wait on the op itself, GIL released (no poll of the fd), in slices short
+            # enough that Ctrl-C is seen within one: the C call is not ended by a signal.
+            lib.op_wait(op, int(min(slice_, _SIGNAL_SLICE) * 1e9))
             port.drain()
     except BaseException:
         st = fast.op_cancel(op)
@@ -253,16 +257,8 @@ class Port(Handle):
 
     _prefix = "port"
     _ptr_type = weft_port_p
-    __slots__ = ("fd", "_buf", "waiters", "_poller")
+    __slots__ = ("fd", "_buf", "waiters")
     BATCH = 64
-
-    def poller(self):
-        """A select.poll object watching the fd (for a thread that waits on the port)."""
-        p = getattr(self, "_poller", None)
-        if p is None:
-            p = self._poller = select.poll()
-            p.register(self.fd, select.POLLIN)
-        return p
 
     def __init__(self):
         self._create()

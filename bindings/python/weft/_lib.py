@@ -176,6 +176,7 @@ SIGNATURES = {
     "weft_lock_waiting": ([weft_lock_p, P(sz)], False),
     # op
     "weft_op_cancel": ([weft_op_p], False),
+    "weft_op_wait": ([weft_op_p, i64], True),
     "weft_op_status": ([weft_op_p, P(s)], False),
     "weft_op_value": ([weft_op_p, P(u64)], False),
     "weft_op_item": ([weft_op_p, P(vp)], False),

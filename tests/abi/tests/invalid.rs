@@ -164,6 +164,7 @@ fn null_handles() {
         // weft_op
         expect!(weft_op_cancel(null_mut()), WEFT_INVALID);
         expect!(weft_op_status(null(), &mut status), WEFT_INVALID);
+        expect!(weft_op_wait(null(), 0), WEFT_INVALID);
         expect!(weft_op_value(null(), &mut u), WEFT_INVALID);
         expect!(weft_op_free(null_mut()), WEFT_INVALID);
         // weft_port

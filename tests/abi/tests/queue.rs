@@ -212,6 +212,7 @@ fn every_face_round_trips() {
         let mut status = -1;
         ok!(weft_op_status(op, &mut status));
         assert_eq!(status, WEFT_OK);
+        ok!(weft_op_wait(op, WEFT_FOREVER)); // completed: its status at once
         let mut done = [weft_completion {
             arg: null_mut(),
             status: -1,
