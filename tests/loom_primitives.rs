@@ -111,7 +111,11 @@ fn limiter_same_owner_twice_races_a_cancel() {
         releaser.join().unwrap();
         let delivered = poll_all(&port);
         assert_eq!(delivered.len(), 2, "both acquires completed");
-        let second = delivered.iter().find(|d| d.arg as usize == 2).unwrap().status;
+        let second = delivered
+            .iter()
+            .find(|d| d.arg as usize == 2)
+            .unwrap()
+            .status;
         match answer {
             Status::Ok => assert_eq!(second, Status::Deadlock),
             Status::Cancelled => assert_eq!(second, Status::Ok),
