@@ -1,10 +1,9 @@
 # The Go binding (bindings/go, package weft): go vet, its tests (plain and under the race
 # detector), a benchmark smoke run, and the example in examples/go, all labelled "go".
 #
-# The package links libweft through "#cgo pkg-config: weft". For the build tree this
-# file writes build/go/pkgconfig/weft.pc, pointing at include/ and at the libweft.so cargo
-# built (with an rpath, so test binaries find it without LD_LIBRARY_PATH), and passes it
-# in PKG_CONFIG_PATH; an installed weft's own weft.pc serves installed users. The go
+# The package finds include/ and target/release (with an rpath) relative to its own
+# directory; this file adds the cargo target directory CMake uses (it may be a custom
+# CARGO_TARGET_DIR) through CGO_LDFLAGS. Installed users add pkg-config's flags. The go
 # command gets its build cache and GOPATH under the build directory (CI runs as root with
 # no HOME to speak of, and no network: the module has no dependencies, GOPROXY=off
 # makes sure nothing is fetched). scripts/setup-deps.sh installs Debian's golang-go.
@@ -19,15 +18,8 @@ if(NOT GO_EXECUTABLE)
 endif()
 
 set(WEFT_GO_DIR "${CMAKE_CURRENT_BINARY_DIR}/go")
-file(WRITE "${WEFT_GO_DIR}/pkgconfig/weft.pc"
-"Name: weft
-Description: weft, as built in ${WEFT_SOURCE_DIR} (for the Go binding's tests)
-Version: ${PROJECT_VERSION}
-Libs: -L${WEFT_TARGET_DIR}/release -lweft -Wl,-rpath,${WEFT_TARGET_DIR}/release
-Cflags: -I${WEFT_SOURCE_DIR}/include
-")
 set(WEFT_GO_ENV
-  "PKG_CONFIG_PATH=${WEFT_GO_DIR}/pkgconfig"
+  "CGO_LDFLAGS=-L${WEFT_TARGET_DIR}/release -Wl,-rpath,${WEFT_TARGET_DIR}/release"
   "GOCACHE=${WEFT_GO_DIR}/cache"
   "GOPATH=${WEFT_GO_DIR}/path"
   "GOPROXY=off"

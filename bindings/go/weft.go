@@ -14,12 +14,14 @@
 // where the effect cannot be undone, are documented on the call (a put that already
 // went in, a barrier arrival).
 //
-// The package links libweft through pkg-config ("pkg-config weft"): an installed weft
-// (cmake --install) provides weft.pc; the repository's CMake build writes one for the
-// build tree (build/go/pkgconfig) that cmake/go.cmake passes in PKG_CONFIG_PATH.
+// The package finds weft.h and libweft in this repository (include/, target/release,
+// with an rpath) by default, so a checkout builds once cargo has built the library. An
+// installed weft is found by adding its pkg-config flags:
+// CGO_CFLAGS="$(pkg-config --cflags weft)" CGO_LDFLAGS="$(pkg-config --libs weft)".
 package weft
 
-// #cgo pkg-config: weft
+// #cgo CFLAGS: -I${SRCDIR}/../../include
+// #cgo LDFLAGS: -L${SRCDIR}/../../target/release -Wl,-rpath,${SRCDIR}/../../target/release -lweft
 // #include "shim.h"
 import "C"
 

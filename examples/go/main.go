@@ -4,8 +4,8 @@
 // Python (each has Handle()); here they are Go's alone. It checks its own results and
 // exits 1 if one is wrong.
 //
-// Run from this directory: go run .   (cmake/go.cmake sets PKG_CONFIG_PATH for the
-// repository's build; with weft installed, pkg-config finds it on its own.)
+// Run from this directory: go run .   (the binding finds the repository's built libweft
+// by itself; for an installed weft, see bindings/go/README.md.)
 package main
 
 import (

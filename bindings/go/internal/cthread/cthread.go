@@ -3,7 +3,8 @@
 // in _test.go files, so the C side lives here).
 package cthread
 
-// #cgo pkg-config: weft
+// #cgo CFLAGS: -I${SRCDIR}/../../../../include
+// #cgo LDFLAGS: -L${SRCDIR}/../../../../target/release -Wl,-rpath,${SRCDIR}/../../../../target/release -lweft
 // #include "cthread.h"
 // #include <stdlib.h>
 // static void cthread_noop(void) {}
