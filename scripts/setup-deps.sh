@@ -9,6 +9,7 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(build-essential cmake pkg-config libclang-dev clang valgrind libuv1-dev
           libglib2.0-dev python3 git doxygen
           python3-pip libpython3.11-testsuite   # Python binding tests (CPython's test pkg)
+          python3-dev                            # the binding's optional C accelerator
           python3-venv                           # its install test: pip install into a venv
           libgtk-4-dev xvfb xauth                # examples/gtk_net and its headless gui tests
           golang-go)                             # the Go binding (bindings/go), Go 1.19

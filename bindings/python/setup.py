@@ -8,15 +8,18 @@ three setuptools commands:
   the copy that `sdist` below puts in rust/ (the sdist is built from a clone);
 * build_ext: the library keeps its C name, libweft.so, instead of a CPython extension
   module's name (libweft.cpython-311-x86_64-linux-gnu.so): it is loaded with ctypes;
-* bdist_wheel: the wheel is tagged py3-none-<platform>: it carries a native library for
-  one platform but no CPython extension module, so any Python 3 on that platform loads it.
+* bdist_wheel: the wheel carries a native library for one platform. With the optional
+  accelerator weft._speedups (a C extension on CPython's stable ABI, 3.10+) it is tagged
+  cp310-abi3-<platform>; when that could not be built (no C compiler or Python headers,
+  or Python 3.9) it is tagged py3-none-<platform>: any Python 3 there loads the
+  library with ctypes alone (weft/_hot.py).
 """
 
 import os
 import re
 import shutil
 
-from setuptools import setup
+from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 from setuptools.command.sdist import sdist
 from setuptools_rust import Binding, RustExtension
@@ -33,6 +36,14 @@ LIBRARY_MODULE = "weft._native.libweft"      # -> weft/_native/libweft.so
 # What building libweft needs from the repository (the sdist copies exactly this).
 CRATE_FILES = ["Cargo.toml", "Cargo.lock", "build.rs", "cbindgen.toml"]
 CRATE_DIRS = ["src", "include"]
+# The optional accelerator: CPython's stable ABI as of 3.10 (its source defines
+# Py_LIMITED_API 0x030A0000), so one build serves every later CPython.
+# It calls nothing from libc, but it is linked to it anyway so that auditwheel can tell
+# which libc the wheel is for (it refuses an extension that names none).
+SPEEDUPS = Extension("weft._speedups", ["weft/_speedups.c"], py_limited_api=True,
+                     optional=True, extra_compile_args=["-O2"],
+                     extra_link_args=["-Wl,--no-as-needed", "-lc"])
+SPEEDUPS_ABI = "cp310"
 
 
 def _is_weft_crate(manifest):
@@ -98,9 +109,16 @@ class build_ext_c_library(build_ext):
         return super().get_ext_filename(fullname)
 
 
-class bdist_wheel_any_python(bdist_wheel):
+class bdist_wheel_for_platform(bdist_wheel):
+    def _speedups_built(self):
+        build_ext_cmd = self.get_finalized_command("build_ext")
+        return any(os.path.exists(path) and "_speedups" in os.path.basename(path)
+                   for path in build_ext_cmd.get_outputs())
+
     def get_tag(self):
         _, _, platform = super().get_tag()
+        if self._speedups_built():
+            return SPEEDUPS_ABI, "abi3", platform
         return "py3", "none", platform
 
 
@@ -113,7 +131,8 @@ setup(
         debug=False,   # an editable install gets the same optimized library as a wheel
         env=_cargo_env(CRATE_DIR),
     )],
+    ext_modules=[SPEEDUPS],
     cmdclass={"sdist": sdist_with_crate, "build_ext": build_ext_c_library,
-              "bdist_wheel": bdist_wheel_any_python},
+              "bdist_wheel": bdist_wheel_for_platform},
     zip_safe=False,
 )

@@ -120,6 +120,9 @@ def test_pip_install_bundles_the_library(venv, tmp_path):
                 cwd=str(tmp_path)).stdout.strip()
     assert path == os.path.join(site, NATIVE)
     assert status == "ok"
+    # the accelerator was built and is the way the hot calls go
+    proc = _run([venv, "-c", "from weft import _hot; print(_hot.active)"], cwd=str(tmp_path))
+    assert proc.stdout.strip() == "speedups"
 
 
 def test_dependencies_are_declared(venv, tmp_path):
@@ -168,7 +171,9 @@ def test_a_wrong_override_fails_and_names_every_place(venv, tmp_path):
 
 def test_editable_install(tmp_path):
     native = os.path.join(PKG, NATIVE)
+    speedups = os.path.join(PKG, "weft", "_speedups.abi3.so")
     had_copy = os.path.exists(native)
+    had_speedups = os.path.exists(speedups)
     python = _new_venv(tmp_path / "env")
     try:
         _pip(python, "install", "-e", PKG, cwd=str(tmp_path))
@@ -178,6 +183,8 @@ def test_editable_install(tmp_path):
     finally:
         if not had_copy and os.path.exists(native):
             os.remove(native)  # leave the checkout as it was
+        if not had_speedups and os.path.exists(speedups):
+            os.remove(speedups)
 
 
 def _wheel_tags(wheel):
@@ -192,10 +199,12 @@ def test_wheel_is_tagged_for_its_platform(tmp_path):
     _pip(python, "wheel", "--no-deps", "-w", str(tmp_path / "dist"), PKG, cwd=str(tmp_path))
     (wheel,) = (tmp_path / "dist").iterdir()
     platform = sysconfig.get_platform().replace("-", "_").replace(".", "_")
-    assert wheel.name == f"weft_sync-0.1.0-py3-none-{platform}.whl"
+    # with the accelerator (a C compiler and the Python headers are there, as
+    # scripts/setup-deps.sh installs): CPython's stable ABI as of 3.10
+    assert wheel.name == f"weft_sync-0.1.0-cp310-abi3-{platform}.whl"
     names, meta = _wheel_tags(wheel)
-    assert "weft/_native/libweft.so" in names
-    assert "Root-Is-Purelib: false" in meta and f"Tag: py3-none-{platform}" in meta
+    assert "weft/_native/libweft.so" in names and "weft/_speedups.abi3.so" in names
+    assert "Root-Is-Purelib: false" in meta and f"Tag: cp310-abi3-{platform}" in meta
     if not platform.startswith("linux_"):
         return
     # auditwheel: only system libraries every manylinux system has, symbol versions no

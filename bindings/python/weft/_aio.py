@@ -9,7 +9,7 @@ from types import MappingProxyType
 import threading as _threading
 from ctypes import byref, c_bool, c_int64, c_size_t, c_uint64, c_void_p
 
-from . import _lib
+from . import _hot, _lib
 from . import queue as _wq
 from ._core import (KEEP, Handle, async_wait, async_wait_uncancellable, free_op,
                     owner_ident, owner_is_task_of_this_thread, task_owner, thread_token,
@@ -31,9 +31,9 @@ def _green_exit(self, *exc):
     self.green_release()
 
 
-_raw_acquire = _lib.raw.lock_acquire_as
-_raw_release = _lib.raw.lock_release_as
-_ZERO_NS = c_int64(0)
+_hot_acquire = _hot.lock_acquire_as
+_hot_release = _hot.lock_release_as
+_ZERO_NS = _hot.ZERO_NS
 
 
 class BusyResourceError(RuntimeError):
@@ -335,14 +335,14 @@ class Lock(Handle):
         return self._owner_token() == task_owner()
 
     def __enter__(self):
-        # the uncontended try without ctypes argument conversion (`_lib.raw`); anything
+        # the uncontended try through `_hot` (no ctypes argument conversion); anything
         # else (wait, DEADLOCK, a closed handle) goes the full way
-        if _raw_acquire(self._hp, thread_token_c(), _ZERO_NS) != 0:
+        if _hot_acquire(self._hp, thread_token_c(), _ZERO_NS) != 0:
             self.green_acquire()
         return self
 
     def __exit__(self, *exc):
-        if _raw_release(self._hp, thread_token_c()) != 0:
+        if _hot_release(self._hp, thread_token_c()) != 0:
             self.green_release()  # raises the right error
 
     async def __aenter__(self):

@@ -9,9 +9,9 @@ import os
 import threading
 import time
 import weakref
-from ctypes import byref, c_int32, c_size_t, c_uint64, c_void_p
+from ctypes import byref, c_int32, c_size_t, c_void_p
 
-from . import _lib
+from . import _hot, _lib
 from ._lib import ANSWERED, CANCELLED, FOREVER, OK, PENDING, TIMEOUT, fast, lib, weft_op_p, weft_port_p
 
 __all__ = ["Handle", "timeout_ns", "wait_blocking", "async_wait", "KEEP", "Port", "task_owner"]
@@ -43,9 +43,9 @@ class Handle:
 
     def _adopt(self, ptr):
         self._h = ptr
-        # The handle as a ready-made C value, for the argument-conversion-free calls of
-        # `_lib.raw` (hot paths). `close` turns it to NULL (weft then says WEFT_INVALID).
-        self._hp = c_void_p(ctypes.cast(ptr, c_void_p).value)
+        # The handle as the hot calls take it (`_hot`: an int, or a ready-made C value).
+        # `close` turns it to NULL (weft then says WEFT_INVALID).
+        self._hp = _hot.handle_value(ctypes.cast(ptr, c_void_p).value)
 
     @classmethod
     def from_handle(cls, ptr):
@@ -74,7 +74,7 @@ class Handle:
         return ctypes.cast(self._h, c_void_p).value
 
     def close(self) -> None:
-        self._hp = _NULL
+        self._hp = _hot.NULL_HANDLE
         h, self._h = getattr(self, "_h", None), None
         if h is not None:
             getattr(fast, self._prefix + "_free")(h)
@@ -96,8 +96,6 @@ class Handle:
         except Exception:  # interpreter shutdown: the library may be half gone
             pass
 
-
-_NULL = c_void_p(None)
 
 
 def timeout_ns(timeout) -> int:
@@ -156,13 +154,13 @@ def thread_token() -> int:
         return _thread_tok.t
     except AttributeError:
         _thread_tok.t = t = _lib.thread_owner()
-        _thread_tok.c = c_uint64(t)
+        _thread_tok.c = _hot.token_value(t)
         _register_owner(t, "threading", threading.get_ident(), threading.current_thread())
         return t
 
 
-def thread_token_c() -> c_uint64:
-    """`thread_token()` as a ready-made C value (for `_lib.raw` calls)."""
+def thread_token_c():
+    """`thread_token()` as the hot calls take it (`_hot.token_value`)."""
     try:
         return _thread_tok.c
     except AttributeError:

@@ -13,7 +13,7 @@ import os
 from ctypes import (CFUNCTYPE, POINTER, Structure, c_bool, c_char_p, c_int32, c_int64,
                     c_size_t, c_uint32, c_uint64, c_void_p)
 
-__all__ = ["lib", "fast", "raw", "WeftError", "status_name", "load_path"]
+__all__ = ["lib", "fast", "WeftError", "status_name", "load_path"]
 
 # ----------------------------------------------------------------------------- statuses
 OK = 0
@@ -325,18 +325,6 @@ for _name, (_argtypes, _may_block) in SIGNATURES.items():
         _fn.argtypes = _argtypes
         _fn.restype = weft_status
         setattr(_table, _name[5:], _fn)
-
-# The few hottest never-blocking calls once more, GIL held and *without* argtypes: ctypes
-# then passes the caller's ready-made C values (c_void_p, c_uint64, c_int64) as they are,
-# skipping per-argument conversion, which costs more than the call itself (1.3 us against
-# 3.4 us for an acquire+release pair on the development VM). Callers must pass exactly
-# those types.
-raw = _Table()
-for _name in ("weft_lock_acquire_as", "weft_lock_release_as", "weft_queue_try_put",
-              "weft_queue_try_get"):
-    _fn = _pydll[_name]  # a fresh function object: `fast`'s keeps its argtypes
-    _fn.restype = weft_status
-    setattr(raw, _name[5:], _fn)
 
 _status_str = _pydll.weft_status_str
 _status_str.argtypes = [weft_status]

@@ -26,7 +26,7 @@ import queue as _stdqueue
 import threading as _threading
 from ctypes import byref, c_bool, c_int64, c_size_t, c_uint64, c_void_p
 
-from . import _core, _lib
+from . import _core, _hot, _lib
 from ._core import KEEP, Handle, async_wait, free_op, wait_blocking
 from ._lib import (CLOSED, NULL_CB, OK, OVERFLOW, TIMEOUT, WOULD_BLOCK, WeftError, fast,
                    lib)
@@ -42,9 +42,8 @@ except AttributeError:
     class ShutDown(Exception):
         """Raised when put/get is called on a Queue that has been shut down."""
 
-_raw_try_put = _lib.raw.queue_try_put
-_raw_try_get = _lib.raw.queue_try_get
-_ZERO_I64 = c_int64(0)
+_hot_try_put = _hot.queue_try_put
+_hot_try_get = _hot.queue_try_get
 
 # key -> object, for every item inside some weft queue created here
 _items: dict = {}
@@ -84,13 +83,13 @@ class _WeftQueue(Handle):
     def _put_key(self, key, timeout):
         """Puts an int key; returns the status (OK, WOULD_BLOCK, TIMEOUT, CLOSED)."""
         wire = 0 if self._kind_tickets else key
-        # the try without ctypes argument conversion (`_lib.raw`): ready-made C values
-        st = _raw_try_put(self._hp, c_void_p(wire), _ZERO_I64)
+        hp = self._hp
+        st = _hot_try_put(hp, wire, 0)
         if st != WOULD_BLOCK or timeout == 0:
             return st
         h = self._h
         st, op = wait_blocking(
-            lambda ns: lib.queue_put(h, wire, 0, ns),
+            lambda ns: _hot.queue_put(hp, wire, 0, ns),
             lambda port, opref: fast.queue_put_async(h, wire, 0, port, NULL_CB, None, opref),
             timeout, undo=lambda op: self._entered(key),
             on_cancelled=lambda: self._unput(key))
@@ -99,13 +98,21 @@ class _WeftQueue(Handle):
 
     def _get_key(self, timeout):
         """Returns (status, key)."""
-        out = c_void_p()
-        st = _raw_try_get(self._hp, byref(out))  # no argument conversion (`_lib.raw`)
-        if st != WOULD_BLOCK or timeout == 0:
-            return st, out.value
+        hp = self._hp
+        got = _hot_try_get(hp)  # the key (>= 0), or -status
+        if got >= 0:
+            return OK, got
+        if got != -WOULD_BLOCK or timeout == 0:
+            return -got, None
         h = self._h
+        out = c_void_p()
+
+        def blocking_get(ns):  # another thread than the main one: the plain C wait
+            got = _hot.queue_get(hp, ns)
+            out.value = got if got >= 0 else None
+            return OK if got >= 0 else -got
         st, op = wait_blocking(
-            lambda ns: lib.queue_get(h, byref(out), ns),
+            blocking_get,
             lambda port, opref: fast.queue_get_async(h, byref(out), port, NULL_CB, None,
                                                      opref),
             timeout, undo=self._give_back)
@@ -206,9 +213,9 @@ class Queue(_WeftQueue):
         return _items.pop(key)
 
     def put(self, item, block=True, timeout=None):
-        timeout = _check_timeout(block, timeout)
+        timeout = _check_timeout(block, timeout)  # before any effect
         key = self._enter(item)
-        st = self._put_key(key, timeout)
+        st = self._put_key(key, timeout)  # tries first, then waits
         if st == OK:
             self._entered(key)
             return
@@ -223,6 +230,11 @@ class Queue(_WeftQueue):
         pass
 
     def get(self, block=True, timeout=None):
+        if timeout is None:
+            # the common call: one try first (`block` does not matter when it succeeds)
+            got = _hot_try_get(self._hp)
+            if got >= 0:
+                return self._leave(got)
         timeout = _check_timeout(block, timeout)
         st, key = self._get_key(timeout)
         if st == OK:

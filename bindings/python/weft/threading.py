@@ -24,7 +24,7 @@ import threading as _threading
 from ctypes import byref, c_bool, c_int64, c_size_t, c_uint64
 from time import monotonic as _time
 
-from . import _lib
+from . import _hot, _lib
 from ._core import Handle, async_wait, free_op, thread_token, wait_blocking
 from ._lib import (BROKEN, DEADLOCK, FOREVER, NOT_OWNER, NULL_CB, OK, OVERFLOW, TIMEOUT,
                    WOULD_BLOCK, WeftError, fast, lib)
@@ -34,10 +34,10 @@ __all__ = ["Lock", "RLock", "Condition", "Semaphore", "BoundedSemaphore", "Event
 
 TIMEOUT_MAX = _threading.TIMEOUT_MAX
 _toks = _threading.local()
-_raw_acquire = _lib.raw.lock_acquire_as
-_raw_release = _lib.raw.lock_release_as
-_ZERO_NS = c_int64(0)
-_NO_TOKEN = c_uint64(0)
+_hot_acquire = _hot.lock_acquire_as
+_hot_release = _hot.lock_release_as
+_ZERO_NS = _hot.ZERO_NS
+_token = _hot.token_value
 BrokenBarrierError = _threading.BrokenBarrierError
 
 
@@ -58,6 +58,14 @@ def _check_lock_args(blocking, timeout):
 
 
 # ------------------------------------------------------------------------------------ Lock
+def _new_lock_token():
+    """This thread's weft_owner_new token for Lock (``_toks.t``; ``_toks.c`` as the hot
+    calls take it), made on its first acquire."""
+    _toks.t = t = _lib.new_owner()
+    _toks.c = c = _token(t)
+    return c
+
+
 class Lock(Handle):
     """threading.Lock over weft_lock (any thread may release)."""
 
@@ -74,10 +82,10 @@ class Lock(Handle):
         self._set_handle(ptr)
 
     def _set_handle(self, h):
-        # the uncontended path calls libweft without ctypes argument conversion (see
-        # _lib.raw): the handle (`_hp`) and the tokens are kept as ready-made C values
+        # the uncontended path goes through `_hot`: the handle (`_hp`) and the tokens
+        # are kept as the hot calls take them
         self._adopt(h)
-        self._tokc = _NO_TOKEN
+        self._tokc = _hot.NO_TOKEN
 
     def acquire(self, blocking=True, timeout=-1):
         # this thread's own weft_owner_new token (not its thread token, so that any
@@ -85,30 +93,30 @@ class Lock(Handle):
         try:
             tokc = _toks.c
         except AttributeError:
-            tokc = _toks.c = c_uint64(_lib.new_owner())
+            tokc = _new_lock_token()
         if blocking is True and timeout == -1:
-            if _raw_acquire(self._hp, tokc, _ZERO_NS) == 0:  # OK
+            if _hot_acquire(self._hp, tokc, _ZERO_NS) == 0:  # OK
                 self._tokc = tokc
                 return True
-        return self._acquire_slow(blocking, timeout, tokc.value)
+        return self._acquire_slow(blocking, timeout, _toks.t)
 
     def __enter__(self):
         # acquire() for `with`, without its arguments (the common path, kept short)
         try:
             tokc = _toks.c
         except AttributeError:
-            tokc = _toks.c = c_uint64(_lib.new_owner())
-        if _raw_acquire(self._hp, tokc, _ZERO_NS) == 0:  # OK
+            tokc = _new_lock_token()
+        if _hot_acquire(self._hp, tokc, _ZERO_NS) == 0:  # OK
             self._tokc = tokc
             return True
-        return self._acquire_slow(True, -1, tokc.value)
+        return self._acquire_slow(True, -1, _toks.t)
 
     def _acquire_slow(self, blocking, timeout, tok):
         timeout = _check_lock_args(blocking, timeout)
         h = self._h
         st = fast.lock_acquire_as(h, tok, 0)
         if st == OK:
-            self._tokc = c_uint64(tok)
+            self._tokc = _token(tok)
             return True
         if st == DEADLOCK:
             # this thread holds it already: threading semantics wait for another thread
@@ -116,7 +124,7 @@ class Lock(Handle):
             tok = _lib.new_owner()
             st = fast.lock_acquire_as(h, tok, 0)
             if st == OK:
-                self._tokc = c_uint64(tok)
+                self._tokc = _token(tok)
                 return True
         if st != WOULD_BLOCK:
             raise WeftError(st, "lock_acquire")
@@ -128,7 +136,7 @@ class Lock(Handle):
             timeout, undo=lambda op: fast.lock_release_as(h, tok))
         free_op(op)
         if st == OK:
-            self._tokc = c_uint64(tok)
+            self._tokc = _token(tok)
             return True
         if st in (TIMEOUT, WOULD_BLOCK):
             return False
@@ -137,7 +145,7 @@ class Lock(Handle):
     def release(self):
         # the token of the last acquire through this object; if it is not the holder
         # (the lock was taken through another wrapper, or by C), release as the holder
-        if _raw_release(self._hp, self._tokc) == 0:  # OK
+        if _hot_release(self._hp, self._tokc) == 0:  # OK
             return
         h = self._h
         owner = c_uint64()
@@ -146,7 +154,7 @@ class Lock(Handle):
             raise RuntimeError("release unlocked lock")
 
     def __exit__(self, *exc):
-        if _raw_release(self._hp, self._tokc) != 0:  # release()'s fast path, inline
+        if _hot_release(self._hp, self._tokc) != 0:  # release()'s fast path, inline
             self.release()
 
     def locked(self):
@@ -181,7 +189,7 @@ class Lock(Handle):
         free_op(op)
         if st != OK:
             raise WeftError(st, "lock_acquire_async")
-        self._tokc = c_uint64(tok)
+        self._tokc = _token(tok)
         return True
 
     async def __aenter__(self):
