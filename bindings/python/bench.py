@@ -1,7 +1,7 @@
 """Benchmarks of the Python binding against the stdlib, aiologic, janus and culsans.
 
     WEFT_LIBRARY=target/release/libweft.so PYTHONPATH=bindings/python \
-        python3 bindings/python/bench.py [--quick] [--queues | --loops]
+        python3 bindings/python/bench.py [--quick] [--queues | --loops | --handoff]
 
 Each figure is the best of 3 runs, in nanoseconds per operation (lock: one acquire +
 release; queue: one item from producer to consumer).
@@ -14,6 +14,7 @@ import queue as stdqueue
 import sys
 import threading
 import time
+from os import sched_yield
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -88,6 +89,57 @@ def bench_locks():
         con = best(contended(lock_with(lock)), N_LOCK)
         rows.append((name, unc, con))
     return rows
+
+
+def bench_fifo_handoff(threads=2, repeat=5):
+    """What FIFO costs under the GIL: two threads run `with lock: owners.append(me);
+    os.sched_yield()` (the GIL let go inside the critical section, as I/O under a lock
+    does, so the other thread gets to wait for the lock); a *handoff* is an entry whose thread
+    differs from the previous one. A FIFO lock hands itself to the waiter at each
+    release: the owner changes (a sleeping thread must be woken and take the GIL) at every
+    release; a barging lock (threading.Lock, weft's LOCK_THROUGHPUT) lets the running
+    thread take it again. Every run counts: returns rows (name, one-thread ns/op, median ns/op,
+    median handoffs per 1000 ops, ns per handoff), where ns per handoff is the time all runs
+    spent above the same loop in one thread, divided by all their handoffs."""
+    cases = [("threading.Lock", threading.Lock),
+             ("weft.threading.Lock (FIFO, the default)", lambda: wt.Lock(weft._lib.LOCK_FIFO)),
+             ("weft.threading.Lock (LOCK_THROUGHPUT)",
+              lambda: wt.Lock(weft._lib.LOCK_THROUGHPUT))]
+    rows = []
+    for name, make in cases:
+        lock = make()
+
+        def run(n, owners, lock=lock):
+            me = threading.get_ident()
+            append = owners.append
+            for _ in range(n):
+                with lock:
+                    append(me)
+                    sched_yield()
+        alone = best(lambda n: run(n, []), N_LOCK)
+        times, rates, extra, total_handoffs = [], [], 0.0, 0
+        for _ in range(repeat):
+            owners = []
+            t0 = time.perf_counter()
+            contended(lambda n: run(n, owners), threads)(N_LOCK)
+            per_op = (time.perf_counter() - t0) / N_LOCK * 1e9
+            handoffs = sum(1 for a, b in zip(owners, owners[1:]) if a != b)
+            times.append(per_op)
+            rates.append(handoffs * 1000 / len(owners))
+            extra += (per_op - alone) * len(owners)
+            total_handoffs += handoffs
+        per_handoff = extra / total_handoffs if total_handoffs else float("nan")
+        rows.append((name, alone, sorted(times)[repeat // 2], sorted(rates)[repeat // 2],
+                     per_handoff))
+    return rows
+
+
+def print_fifo_handoff():
+    print("| lock | 1 thread ns/op | 2 threads ns/op (median of 5) "
+          "| handoffs per 1000 ops (median) | ns per handoff (all runs) |")
+    print("|---|---:|---:|---:|---:|")
+    for name, alone, v, h, per in bench_fifo_handoff():
+        print(f"| {name} | {alone:.0f} | {v:.0f} | {h:.1f} | {per:.0f} |")
 
 
 # --------------------------------------------------------------------- thread→thread
@@ -228,6 +280,9 @@ def main():
     if "--loops" in sys.argv:  # only the thread → trio / anyio table
         print_loops_table()
         return
+    if "--handoff" in sys.argv:  # only the FIFO handoff table
+        print_fifo_handoff()
+        return
     if "--queues" in sys.argv:  # only the thread → thread queue table
         for name, v in bench_thread_queues():
             print(f"| {name} | {v:.0f} |")
@@ -240,6 +295,8 @@ def main():
     print("|---|---:|---:|")
     for name, unc, con in bench_locks():
         print(f"| {name} | {unc:.0f} | {con:.0f} |")
+    print("\n## FIFO handoff under the GIL: `with lock: owners.append(me)`, 2 threads\n")
+    print_fifo_handoff()
     print("\n## Queue handoff thread → thread (bounded, maxsize 64)\n")
     print("| queue | ns/item |")
     print("|---|---:|")
