@@ -14,7 +14,9 @@ import pytest
 import weft.queue as wq
 import weft.threading as wt
 from weft import _hot, _lib
-from weft._lib import CLOSED, INVALID, NOT_LOCKED, NOT_OWNER, OK, TIMEOUT, WOULD_BLOCK
+from weft._core import thread_token_c
+from weft._lib import (CLOSED, INVALID, NOT_LOCKED, NOT_OWNER, OK, OVERFLOW, TIMEOUT,
+                       WOULD_BLOCK)
 
 choice = os.environ.get("WEFT_SPEEDUPS", "")
 speedups_only = pytest.mark.skipif(_hot.active != "speedups",
@@ -47,6 +49,27 @@ def test_lock_calls_answer_as_libweft():
     assert not lock.locked()
     lock.close()
     assert _hot.lock_acquire_as(lock._hp, ta, _hot.ZERO_NS) == INVALID  # NULL handle
+
+
+def test_rlock_calls_answer_as_libweft():
+    rlock = wt.RLock()
+    hp = rlock._hp
+    a, b = _tokens()
+    ta, tb = _hot.token_value(a), _hot.token_value(b)
+    assert _hot.rlock_release_as(hp, ta, 1) == NOT_LOCKED
+    assert _hot.rlock_acquire_as(hp, ta, 2, _hot.ZERO_NS) == OK
+    assert _hot.rlock_acquire_as(hp, ta, 1, _hot.ZERO_NS) == OK   # depth 3
+    assert _hot.rlock_acquire_as(hp, tb, 1, _hot.ZERO_NS) == WOULD_BLOCK
+    assert _hot.rlock_release_as(hp, tb, 1) == NOT_OWNER
+    assert _hot.rlock_release_as(hp, ta, 4) == OVERFLOW  # more than it holds
+    assert _hot.rlock_release_as(hp, ta, 3) == OK
+    assert not rlock.locked()
+    # the thread token is the one `weft_rlock_try_acquire` uses: the two agree
+    assert _hot.rlock_acquire_as(hp, thread_token_c(), 1, _hot.ZERO_NS) == OK
+    assert rlock._is_owned()
+    rlock.release()
+    rlock.close()
+    assert _hot.rlock_acquire_as(rlock._hp, ta, 1, _hot.ZERO_NS) == INVALID
 
 
 def test_queue_calls_answer_as_libweft():
@@ -130,6 +153,10 @@ def test_bad_arguments_raise_instead_of_crashing():
         s.queue_put(0, 1 << 70, 0, 0)
     with pytest.raises(ValueError):  # a lock wait would hold the GIL: refused
         s.lock_acquire_as(0, 1, 5)
+    with pytest.raises(ValueError):
+        s.rlock_acquire_as(0, 1, 1, -1)
+    with pytest.raises(TypeError):
+        s.rlock_release_as(0, 1)
     assert s.lock_acquire_as(0, 1, 0) == INVALID  # a NULL handle: libweft's answer
 
 

@@ -33,6 +33,8 @@ def _green_exit(self, *exc):
 
 _hot_acquire = _hot.lock_acquire_as
 _hot_release = _hot.lock_release_as
+_hot_racquire = _hot.rlock_acquire_as
+_hot_rrelease = _hot.rlock_release_as
 _ZERO_NS = _hot.ZERO_NS
 
 
@@ -452,8 +454,16 @@ class RLock(Handle):
     def async_owned(self):
         return self.async_count() > 0
 
-    __enter__ = _green_enter
-    __exit__ = _green_exit
+    def __enter__(self):
+        # the uncontended try through `_hot`; anything else goes the full way
+        if _hot_racquire(self._hp, thread_token_c(), 1, _ZERO_NS) != 0:
+            self.green_acquire()
+        return self
+
+    def __exit__(self, *exc):
+        if _hot_rrelease(self._hp, thread_token_c(), 1) != 0:
+            self.green_release()  # raises the right error
+
     __aenter__ = Lock.__aenter__
     __aexit__ = Lock.__aexit__
 

@@ -27,11 +27,13 @@ from ctypes import byref, c_int64, c_uint64, c_void_p
 from . import _lib
 
 __all__ = ["active", "handle_value", "token_value", "NULL_HANDLE", "NO_TOKEN",
-           "lock_acquire_as", "lock_release_as", "queue_try_put", "queue_try_get",
+           "lock_acquire_as", "lock_release_as", "rlock_acquire_as", "rlock_release_as",
+           "queue_try_put", "queue_try_get",
            "queue_put", "queue_get"]
 
-SPEEDUPS_API = 1  # weft/_speedups.c's SPEEDUPS_API
-_FUNCTIONS = ("weft_lock_acquire_as", "weft_lock_release_as", "weft_queue_try_put",
+SPEEDUPS_API = 2  # weft/_speedups.c's SPEEDUPS_API
+_FUNCTIONS = ("weft_lock_acquire_as", "weft_lock_release_as", "weft_rlock_acquire_as",
+              "weft_rlock_release_as", "weft_queue_try_put",
               "weft_queue_try_get", "weft_queue_put", "weft_queue_get")
 
 
@@ -80,6 +82,8 @@ if _speedups is not None:
     token_value = int
     lock_acquire_as = _speedups.lock_acquire_as   # (lock, owner, 0) -> status
     lock_release_as = _speedups.lock_release_as   # (lock, owner) -> status
+    rlock_acquire_as = _speedups.rlock_acquire_as  # (rlock, owner, count, 0) -> status
+    rlock_release_as = _speedups.rlock_release_as  # (rlock, owner, count) -> status
     queue_try_put = _speedups.queue_try_put       # (queue, item, priority) -> status
     queue_try_get = _speedups.queue_try_get       # (queue) -> item | -status
     queue_put = _speedups.queue_put               # (queue, item, priority, ns) -> status
@@ -98,6 +102,14 @@ else:
 
     lock_acquire_as = _bare(_lib._pydll, "weft_lock_acquire_as")  # (c_void_p, c_uint64, c_int64)
     lock_release_as = _bare(_lib._pydll, "weft_lock_release_as")  # (c_void_p, c_uint64)
+    _rlock_acquire = _bare(_lib._pydll, "weft_rlock_acquire_as")
+    _rlock_release = _bare(_lib._pydll, "weft_rlock_release_as")
+
+    def rlock_acquire_as(rlock, owner, count, timeout_ns):  # owner: a token_value
+        return _rlock_acquire(rlock, owner, c_uint64(count), timeout_ns)
+
+    def rlock_release_as(rlock, owner, count):
+        return _rlock_release(rlock, owner, c_uint64(count))
     _try_put = _bare(_lib._pydll, "weft_queue_try_put")
     _try_get = _bare(_lib._pydll, "weft_queue_try_get")
     _put = _bare(_lib._cdll, "weft_queue_put")   # GIL released

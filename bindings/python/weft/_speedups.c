@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 /* The version of this module's contract with weft/_hot.py (bump on any change). */
-#define SPEEDUPS_API 1
+#define SPEEDUPS_API 2
 
 typedef int32_t weft_status;
 
@@ -30,6 +30,9 @@ typedef int32_t weft_status;
 struct functions {
     weft_status (*lock_acquire_as)(void *lock, uint64_t owner, int64_t timeout_ns);
     weft_status (*lock_release_as)(void *lock, uint64_t owner);
+    weft_status (*rlock_acquire_as)(void *rlock, uint64_t owner, uint64_t count,
+                                    int64_t timeout_ns);
+    weft_status (*rlock_release_as)(void *rlock, uint64_t owner, uint64_t count);
     weft_status (*queue_try_put)(void *queue, void *item, int64_t priority);
     weft_status (*queue_try_get)(void *queue, void **item_out);
     weft_status (*queue_put)(void *queue, void *item, int64_t priority, int64_t timeout_ns);
@@ -130,6 +133,36 @@ static PyObject *lock_release_as(PyObject *Py_UNUSED(self), PyObject *const *arg
     return status(weft.lock_release_as(lock, owner));
 }
 
+/* rlock_acquire_as(rlock, owner, count, timeout_ns) -> status. GIL held: timeout 0 only. */
+static PyObject *rlock_acquire_as(PyObject *Py_UNUSED(self), PyObject *const *args,
+                                  Py_ssize_t nargs)
+{
+    void *rlock;
+    uint64_t owner, count;
+    int64_t ns;
+    if (check_args("rlock_acquire_as", nargs, 4) || as_pointer(args[0], &rlock) ||
+        as_u64(args[1], &owner) || as_u64(args[2], &count) || as_i64(args[3], &ns))
+        return NULL;
+    if (ns != 0) {
+        PyErr_SetString(PyExc_ValueError, "weft._speedups.rlock_acquire_as: timeout must be "
+                                          "0 (the GIL is held)");
+        return NULL;
+    }
+    return status(weft.rlock_acquire_as(rlock, owner, count, 0));
+}
+
+/* rlock_release_as(rlock, owner, count) -> status */
+static PyObject *rlock_release_as(PyObject *Py_UNUSED(self), PyObject *const *args,
+                                  Py_ssize_t nargs)
+{
+    void *rlock;
+    uint64_t owner, count;
+    if (check_args("rlock_release_as", nargs, 3) || as_pointer(args[0], &rlock) ||
+        as_u64(args[1], &owner) || as_u64(args[2], &count))
+        return NULL;
+    return status(weft.rlock_release_as(rlock, owner, count));
+}
+
 /* ----------------------------------------------------------------------------- queues */
 /* queue_try_put(queue, item, priority) -> status. Never blocks (GIL held). */
 static PyObject *queue_try_put(PyObject *Py_UNUSED(self), PyObject *const *args, Py_ssize_t nargs)
@@ -216,6 +249,8 @@ static PyObject *bind(PyObject *Py_UNUSED(self), PyObject *table)
     struct functions found;
     if (bind_one(table, "weft_lock_acquire_as", (void **)&found.lock_acquire_as) ||
         bind_one(table, "weft_lock_release_as", (void **)&found.lock_release_as) ||
+        bind_one(table, "weft_rlock_acquire_as", (void **)&found.rlock_acquire_as) ||
+        bind_one(table, "weft_rlock_release_as", (void **)&found.rlock_release_as) ||
         bind_one(table, "weft_queue_try_put", (void **)&found.queue_try_put) ||
         bind_one(table, "weft_queue_try_get", (void **)&found.queue_try_get) ||
         bind_one(table, "weft_queue_put", (void **)&found.queue_put) ||
@@ -235,6 +270,9 @@ static PyMethodDef methods[] = {
      "bind(table): the addresses of libweft's functions, by C name (see weft/_hot.py)."},
     FAST(lock_acquire_as, "lock_acquire_as(lock, owner, 0) -> status (never blocks)"),
     FAST(lock_release_as, "lock_release_as(lock, owner) -> status"),
+    FAST(rlock_acquire_as, "rlock_acquire_as(rlock, owner, count, 0) -> status (never "
+                           "blocks)"),
+    FAST(rlock_release_as, "rlock_release_as(rlock, owner, count) -> status"),
     FAST(queue_try_put, "queue_try_put(queue, item, priority) -> status (never blocks)"),
     FAST(queue_try_get, "queue_try_get(queue) -> item, or -status (never blocks)"),
     FAST(queue_put, "queue_put(queue, item, priority, timeout_ns) -> status (GIL released "

@@ -25,7 +25,7 @@ from ctypes import byref, c_bool, c_int64, c_size_t, c_uint64
 from time import monotonic as _time
 
 from . import _hot, _lib
-from ._core import Handle, async_wait, free_op, thread_token, wait_blocking
+from ._core import Handle, async_wait, free_op, thread_token, thread_token_c, wait_blocking
 from ._lib import (BROKEN, DEADLOCK, FOREVER, NOT_OWNER, NULL_CB, OK, OVERFLOW, TIMEOUT,
                    WOULD_BLOCK, WeftError, fast, lib)
 
@@ -36,6 +36,8 @@ TIMEOUT_MAX = _threading.TIMEOUT_MAX
 _toks = _threading.local()
 _hot_acquire = _hot.lock_acquire_as
 _hot_release = _hot.lock_release_as
+_hot_racquire = _hot.rlock_acquire_as
+_hot_rrelease = _hot.rlock_release_as
 _ZERO_NS = _hot.ZERO_NS
 _token = _hot.token_value
 BrokenBarrierError = _threading.BrokenBarrierError
@@ -236,17 +238,22 @@ class RLock(Handle):
         raise WeftError(st, "rlock_acquire")
 
     def acquire(self, blocking=True, timeout=-1):
+        if timeout == -1 and _hot_racquire(self._hp, thread_token_c(), 1, _ZERO_NS) == 0:
+            return True  # the uncontended call, through `_hot` (`blocking` does not matter)
         return self._acquire_n(1, _check_lock_args(blocking, timeout))
 
-    __enter__ = acquire
+    def __enter__(self):
+        if _hot_racquire(self._hp, thread_token_c(), 1, _ZERO_NS) == 0:  # OK
+            return True
+        return self._acquire_n(1, None)
 
     def release(self):
-        st = fast.rlock_release(self._h, 1)
-        if st != OK:
+        if _hot_rrelease(self._hp, thread_token_c(), 1) != OK:
             raise RuntimeError("cannot release un-acquired lock")
 
     def __exit__(self, *exc):
-        self.release()
+        if _hot_rrelease(self._hp, thread_token_c(), 1) != OK:
+            raise RuntimeError("cannot release un-acquired lock")
 
     def _recursion_count(self):
         out = c_uint64()
