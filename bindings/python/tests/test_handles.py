@@ -95,17 +95,20 @@ def test_with_closes_objects_without_a_with_meaning():
     assert lock.closed
 
 
-@pytest.mark.parametrize("make", [wt.Lock, weft.Lock], ids=["threading.Lock", "weft.Lock"])
+@pytest.mark.parametrize("make", [wt.Lock, weft.Lock, wt.RLock, weft.RLock],
+                         ids=["threading.Lock", "weft.Lock", "threading.RLock", "weft.RLock"])
 def test_closed_lock_raises_on_its_fast_path(make):
-    # `with lock` calls libweft without ctypes conversions (`_lib.raw`) on a cached
-    # handle value: closing must turn that into NULL (WEFT_INVALID), never a freed pointer
+    # `with lock` calls libweft through `_hot` on a cached handle value: closing must turn
+    # that into NULL (WEFT_INVALID), never a freed pointer, and the block must not run
     lock = make()
     with lock:
         pass
     lock.close()
+    ran = []
     with pytest.raises((RuntimeError, _lib.WeftError)):
         with lock:
-            pass
+            ran.append(True)
+    assert not ran
 
 
 def test_lock_fast_path_releases_across_threads():
@@ -120,3 +123,20 @@ def test_lock_fast_path_releases_across_threads():
     with lock:
         assert lock.locked()
     assert not lock.locked()
+
+
+@pytest.mark.parametrize("make, call", [
+    (lambda: weft.Semaphore(1), lambda p: p.green_acquire()),
+    (lambda: weft.Semaphore(0), lambda p: p.green_acquire(blocking=False)),
+    (weft.RLock, lambda p: p.green_acquire()),
+    (lambda: weft.CapacityLimiter(1), lambda p: p.green_acquire()),
+    (weft.Event, lambda p: p.wait(0)),
+    (lambda: weft.CountdownEvent(1), lambda p: p.wait(0)),
+], ids=["Semaphore", "Semaphore non-blocking", "RLock", "CapacityLimiter", "Event",
+        "CountdownEvent"])
+def test_a_closed_primitive_raises_instead_of_answering_false(make, call):
+    # a closed handle is WEFT_INVALID: an error, not "not acquired" / "timed out"
+    prim = make()
+    prim.close()
+    with pytest.raises(_lib.WeftError):
+        call(prim)

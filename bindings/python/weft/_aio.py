@@ -16,7 +16,7 @@ from ._core import (KEEP, Handle, async_wait, async_wait_uncancellable, free_op,
                     thread_token_c, wait_blocking)
 from ._core import _owner_idents as _core_owner_idents
 from ._lib import (BUSY, DEADLOCK, FOREVER, INVALID, NOT_LOCKED, NOT_OWNER, NULL_CB, OK,
-                   OVERFLOW, WOULD_BLOCK, WeftError, fast, lib)
+                   OVERFLOW, TIMEOUT, WOULD_BLOCK, WeftError, fast, lib)
 
 BrokenBarrierError = _threading.BrokenBarrierError
 
@@ -29,6 +29,16 @@ def _green_enter(self):
 
 def _green_exit(self, *exc):
     self.green_release()
+
+
+def _granted(st, what):
+    """A wait's answer: True (OK), False (the wait ended without it: WOULD_BLOCK,
+    TIMEOUT); anything else (a closed handle, an overflowing depth) raises."""
+    if st == OK:
+        return True
+    if st in (WOULD_BLOCK, TIMEOUT):
+        return False
+    raise WeftError(st, what)
 
 
 _hot_acquire = _hot.lock_acquire_as
@@ -150,7 +160,7 @@ class Semaphore(Handle):
                             lambda port, r: fast.sem_acquire_async(h, port, NULL_CB, None, r),
                             blocking, timeout, undo=lambda op: fast.sem_release(h, 1))
             free_op(op)
-        return st == OK
+        return _granted(st, "sem_acquire")
 
     async def async_acquire(self, *, blocking=True, timeout=None):
         h = self._h
@@ -159,7 +169,7 @@ class Semaphore(Handle):
             lambda: fast.sem_try_acquire(h), blocking, timeout,
             undo=lambda op: fast.sem_release(h, 1))
         free_op(op)
-        return st == OK
+        return _granted(st, "sem_acquire")
 
     def release(self, count=1):
         if count <= 0:
@@ -410,7 +420,7 @@ class RLock(Handle):
                             blocking, timeout,
                             undo=lambda op: fast.rlock_release_as(h, tok, count))
             free_op(op)
-        return st == OK
+        return _granted(st, "rlock_acquire")
 
     async def async_acquire(self, count=1, *, blocking=True, timeout=None):
         if count < 1:
@@ -422,7 +432,7 @@ class RLock(Handle):
             lambda: fast.rlock_acquire_as(h, tok, count, 0), blocking, timeout,
             undo=lambda op: fast.rlock_release_as(h, tok, count))
         free_op(op)
-        return st == OK
+        return _granted(st, "rlock_acquire_async")
 
     def _release(self, tok, count):
         if count < 1:
@@ -535,7 +545,7 @@ class CapacityLimiter(Handle):
         if st == DEADLOCK:
             raise RuntimeError("the current task is already holding one of this capacity "
                                "limiter's tokens")
-        return st == OK
+        return _granted(st, "limiter_acquire")
 
     def _green_acquire(self, count, blocking, timeout):
         h = self._h
@@ -842,7 +852,7 @@ class _WaitsUntilDone(Handle):
         st, op = wait_blocking(lambda ns: wait(h, ns),
                                lambda port, r: wait_async(h, port, NULL_CB, None, r), timeout)
         free_op(op)
-        return st == OK
+        return _granted(st, self._prefix + "_wait")
 
     def wait(self, timeout=None):
         return self.green_wait(timeout)
@@ -853,7 +863,7 @@ class _WaitsUntilDone(Handle):
         st, op = await async_wait(lambda port, k, r: wait_async(h, port, NULL_CB, k, r),
                                   timeout=timeout)
         free_op(op)
-        return st == OK
+        return _granted(st, self._prefix + "_wait")
 
     def __await__(self):
         return self.async_wait().__await__()
@@ -875,7 +885,7 @@ class Event(_WaitsUntilDone):
 
     def is_set(self):
         out = c_bool()
-        fast.event_is_set(self._h, byref(out))
+        _lib.check(fast.event_is_set(self._h, byref(out)), "event_is_set")  # closed: raises
         return out.value
 
     __bool__ = is_set
@@ -932,7 +942,7 @@ class CountdownEvent(_WaitsUntilDone):
     @property
     def value(self):
         out = c_uint64()
-        fast.countdown_value(self._h, byref(out))
+        _lib.check(fast.countdown_value(self._h, byref(out)), "countdown_value")
         return out.value
 
     @property
