@@ -18,6 +18,25 @@ __all__ = ["Handle", "timeout_ns", "wait_blocking", "async_wait", "KEEP", "Port"
 
 
 # -------------------------------------------------------------------------------- handles
+class _Closed:
+    """What a closed object's handle becomes. Handing it to any ctypes call raises
+    (``ctypes.ArgumentError: argument 1: ValueError: weft: ... is closed``), so every
+    method of a closed object fails loudly, queries included, instead of passing NULL to
+    libweft, whose WEFT_INVALID a query would drop (answering 0 or False)."""
+
+    __slots__ = ()
+
+    @property
+    def _as_parameter_(self):
+        raise ValueError("weft: this object is closed")
+
+    def __repr__(self):
+        return "<closed weft handle>"
+
+
+CLOSED_HANDLE = _Closed()
+
+
 class Handle:
     """Owns exactly one reference to a weft handle.
 
@@ -33,6 +52,19 @@ class Handle:
     _prefix = ""          # e.g. "lock": weft_lock_clone / weft_lock_free
     _ptr_type = None      # e.g. weft_lock_p
     __slots__ = ("_h", "_hp", "__weakref__")
+
+    def __init_subclass__(cls, **kwargs):
+        # a subclass's repr shows its state (queries into libweft): once closed, say so
+        # instead (a repr must not raise)
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("__repr__")
+        if own is not None:
+            def __repr__(self, _own=own):
+                if getattr(self, "_h", None) is CLOSED_HANDLE:
+                    return (f"<closed {type(self).__module__}.{type(self).__qualname__} "
+                            f"object at {hex(id(self))}>")
+                return _own(self)
+            cls.__repr__ = __repr__
 
     def _create(self, *args):
         """Makes a new handle with ``weft_<prefix>_new(*args, &out)`` and owns it."""
@@ -69,19 +101,19 @@ class Handle:
     @property
     def handle(self) -> int:
         """The raw pointer (borrowed: valid while this object is open)."""
-        if self._h is None:
-            raise ValueError("closed")
+        if self.closed:
+            raise ValueError("weft: this object is closed")
         return ctypes.cast(self._h, c_void_p).value
 
     def close(self) -> None:
-        self._hp = _hot.NULL_HANDLE
-        h, self._h = getattr(self, "_h", None), None
-        if h is not None:
+        self._hp = _hot.NULL_HANDLE  # the hot calls: NULL, which libweft answers INVALID
+        h, self._h = getattr(self, "_h", None), CLOSED_HANDLE
+        if h is not None and h is not CLOSED_HANDLE:
             getattr(fast, self._prefix + "_free")(h)
 
     @property
     def closed(self) -> bool:
-        return self._h is None
+        return self._h is None or self._h is CLOSED_HANDLE
 
     def __enter__(self):
         return self
