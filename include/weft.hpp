@@ -291,7 +291,9 @@ protected:
 // The constructors every wrapper shares: from raw (adopt or clone), empty, copy, move.
 #define WEFT_HPP_HANDLE_(cls, C)                                                        \
 public:                                                                                 \
+    /** Takes over the caller's reference to raw (as adopt()). */                       \
     cls(adopt_ref_t tag, C* raw) noexcept : handle<C>(tag, raw) {}                      \
+    /** Adds a reference to raw (as clone_from()); throws weft::error if that fails. */ \
     cls(clone_ref_t tag, C* raw) : handle<C>(tag, raw) {}                               \
     /** An empty wrapper (no reference); its calls throw WEFT_INVALID. */               \
     static cls null() noexcept { return cls(adopt_ref, nullptr); }                     \
@@ -299,10 +301,16 @@ public:                                                                         
     static cls adopt(C* raw) noexcept { return cls(adopt_ref, raw); }                   \
     /** Adds a reference to raw (the caller keeps its own). */                          \
     static cls clone_from(C* raw) { return cls(clone_ref, raw); }                       \
+    /** Copy: one more reference to the C object (throws weft::error if that fails). */ \
+    /** Move: steals the reference; the source becomes empty. */                        \
+    /** An assignment drops this wrapper's reference first. */                          \
+    /** @{ */                                                                           \
     cls(const cls&) = default;                                                          \
     cls(cls&&) noexcept = default;                                                      \
     cls& operator=(const cls&) = default;                                               \
     cls& operator=(cls&&) noexcept = default;                                           \
+    /** @} */                                                                           \
+    /** Drops the reference (*_free): the C object goes with its last reference. */     \
     ~cls() = default;
 
 // ---------------------------------------------------------------------------------------
@@ -311,6 +319,8 @@ public:                                                                         
 /// A completion port (one per event loop): async ops started with it complete in run().
 class port : public handle<weft_port> {
     WEFT_HPP_HANDLE_(port, weft_port)
+    /// Creates a port with its own eventfd (weft_port_new). Throws weft::error:
+    /// WEFT_SYSTEM when no fd could be created (errno says why).
     port() { check(weft_port_new(&p_), "weft_port_new"); }
 
     /// The pollable fd (level-triggered readable while completions are pending).
@@ -319,6 +329,8 @@ class port : public handle<weft_port> {
         check(weft_port_fd(p_, &fd), "weft_port_fd");
         return fd;
     }
+    /// The number of completions pending now (weft_port_pending). A snapshot.
+    /// Throws weft::error (WEFT_INVALID when empty).
     size_t pending() const {
         size_t n = 0;
         check(weft_port_pending(p_, &n), "weft_port_pending");
@@ -361,13 +373,18 @@ public:
     op(adopt_ref_t tag, weft_op* raw) noexcept : handle<weft_op>(tag, raw) {}
     static op adopt(weft_op* raw) noexcept { return op(adopt_ref, raw); }
     ///@}
+    /// Not copyable: weft_op has no _clone (queue<T>::get_async's shared_op is).
+    ///@{
     op(const op&) = delete;  // weft_op has no _clone
     op& operator=(const op&) = delete;
+    ///@}
     /// Moves the reference; the source becomes empty.
     ///@{
     op(op&&) noexcept = default;
     op& operator=(op&&) noexcept = default;
     ///@}
+    /// Drops the reference (weft_op_free). This does not cancel: a pending op still
+    /// completes, its callback running once.
     ~op() = default;
 
     /// Cancels, racing safely with the grant. Returns the status the op ends with:
@@ -474,19 +491,33 @@ op start_async(F&& f, Start&& start, const char* call) {
 /// destructor that means std::terminate, as for any misuse there).
 class mutex : public handle<weft_lock> {
     WEFT_HPP_HANDLE_(mutex, weft_lock)
-    /// flags: WEFT_LOCK_FIFO (strict FIFO handoff) or WEFT_LOCK_THROUGHPUT.
+    /// Creates an unlocked lock (weft_lock_new). flags: WEFT_LOCK_FIFO (strict FIFO
+    /// handoff, the default) or WEFT_LOCK_THROUGHPUT; anything else throws weft::error
+    /// WEFT_INVALID.
+    ///@{
     mutex() : mutex(WEFT_LOCK_FIFO) {}
     explicit mutex(uint32_t flags) {
         check(weft_lock_new(flags, &p_), "weft_lock_new");
     }
+    ///@}
 
+    /// Acquires the lock for the calling thread, waiting as long as it takes
+    /// (weft_lock_acquire). Throws weft::error: WEFT_DEADLOCK if this thread owns it
+    /// already, WEFT_INVALID when empty.
     void lock() { check(weft_lock_acquire(p_, forever), "weft_lock_acquire"); }
+    /// Acquires the lock for the calling thread if it is free and nobody waits
+    /// (weft_lock_try_acquire); false otherwise. Never blocks. Throws weft::error:
+    /// WEFT_DEADLOCK if this thread owns it already, WEFT_INVALID when empty.
     bool try_lock() {
         const weft_status s = weft_lock_try_acquire(p_);
         if (s == WEFT_WOULD_BLOCK) return false;
         check(s, "weft_lock_try_acquire");
         return true;
     }
+    /// Acquires the lock for the calling thread, waiting up to d (try_lock_for) or until tp
+    /// (try_lock_until, any clock): false on a timeout. Throws weft::error: WEFT_DEADLOCK
+    /// if this thread owns it already, WEFT_INVALID when empty.
+    ///@{
     template <class Rep, class Period>
     bool try_lock_for(const std::chrono::duration<Rep, Period>& d) {
         return timed(weft_lock_acquire(p_, detail::to_ns(d)));
@@ -495,22 +526,35 @@ class mutex : public handle<weft_lock> {
     bool try_lock_until(const std::chrono::time_point<Clock, Duration>& tp) {
         return timed(detail::until(tp, [this](int64_t ns) { return weft_lock_acquire(p_, ns); }));
     }
+    ///@}
+    /// Releases the lock held by the calling thread, handing it to the first waiter
+    /// (weft_lock_release). Never blocks. Throws weft::error: WEFT_NOT_OWNER (another
+    /// owner holds it), WEFT_NOT_LOCKED (it is unlocked), WEFT_INVALID when empty.
     void unlock() { check(weft_lock_release(p_), "weft_lock_release"); }
     /// unlock() without throwing: the status.
     weft_status try_unlock() noexcept { return weft_lock_release(p_); }
 
-    /// The same for an explicit owner token (a task, or another thread's token).
+    /// lock() for an explicit nonzero owner token (a task, or another thread's token)
+    /// (weft_lock_acquire_as). Throws weft::error: WEFT_DEADLOCK if owner holds it
+    /// already, WEFT_INVALID for owner 0 or when empty.
     void lock_as(uint64_t owner) {
         check(weft_lock_acquire_as(p_, owner, forever), "weft_lock_acquire_as");
     }
+    /// try_lock_for for an explicit nonzero owner token: false on a timeout. Throws
+    /// weft::error as lock_as.
     template <class Rep, class Period>
     bool try_lock_as_for(uint64_t owner, const std::chrono::duration<Rep, Period>& d) {
         return timed(weft_lock_acquire_as(p_, owner, detail::to_ns(d)));
     }
+    /// unlock() for an explicit owner token (weft_lock_release_as). Throws weft::error:
+    /// WEFT_NOT_OWNER, WEFT_NOT_LOCKED, WEFT_INVALID.
     void unlock_as(uint64_t owner) {
         check(weft_lock_release_as(p_, owner), "weft_lock_release_as");
     }
-    /// Starts an async acquire for owner; f(status) as described at the top.
+    /// Starts an async acquire for owner (weft_lock_acquire_async); f(status) as described
+    /// at the top: f(WEFT_OK) means owner holds the lock (release it with unlock_as).
+    /// Completes through the port via, or with none on the releasing thread. Throws
+    /// weft::error (WEFT_INVALID for owner 0; f then never runs).
     template <class F>
     op lock_async(uint64_t owner, F&& f, weft_port* via = nullptr) {
         return detail::start_async(
@@ -521,13 +565,18 @@ class mutex : public handle<weft_lock> {
             "weft_lock_acquire_async");
     }
 
-    /// The owner token (0: unlocked). A snapshot.
+    /// The owner token (0: unlocked). A snapshot (weft_lock_owner). Throws weft::error
+    /// (WEFT_INVALID when empty).
     uint64_t owner() const {
         uint64_t o = 0;
         check(weft_lock_owner(p_, &o), "weft_lock_owner");
         return o;
     }
+    /// Whether the calling thread owns it: owner() == this_thread_owner(). A snapshot.
+    /// Throws weft::error as owner().
     bool owned_by_this_thread() const { return owner() == this_thread_owner(); }
+    /// The number of waiters in line (weft_lock_waiting). A snapshot. Throws weft::error
+    /// (WEFT_INVALID when empty).
     size_t waiting() const {
         size_t n = 0;
         check(weft_lock_waiting(p_, &n), "weft_lock_waiting");
@@ -547,20 +596,35 @@ using timed_mutex = mutex;
 /// A reentrant lock (weft_rlock). Lockable and TimedLockable; lock() nests.
 class recursive_mutex : public handle<weft_rlock> {
     WEFT_HPP_HANDLE_(recursive_mutex, weft_rlock)
+    /// Creates an unlocked reentrant lock (weft_rlock_new). flags as for mutex:
+    /// WEFT_LOCK_FIFO (the default) or WEFT_LOCK_THROUGHPUT; anything else throws
+    /// weft::error WEFT_INVALID.
+    ///@{
     recursive_mutex() : recursive_mutex(WEFT_LOCK_FIFO) {}
     explicit recursive_mutex(uint32_t flags) {
         check(weft_rlock_new(flags, &p_), "weft_rlock_new");
     }
+    ///@}
 
+    /// Acquires count (>= 1) levels for the calling thread, waiting as long as it takes;
+    /// at once if this thread owns it already (weft_rlock_acquire). Throws weft::error:
+    /// WEFT_OVERFLOW (the depth would pass INT64_MAX), WEFT_INVALID (count 0, or empty).
     void lock(uint64_t count = 1) {
         check(weft_rlock_acquire(p_, count, forever), "weft_rlock_acquire");
     }
+    /// Acquires count levels for the calling thread if it can at once
+    /// (weft_rlock_try_acquire); false otherwise. Never blocks. Throws weft::error as
+    /// lock().
     bool try_lock(uint64_t count = 1) {
         const weft_status s = weft_rlock_try_acquire(p_, count);
         if (s == WEFT_WOULD_BLOCK) return false;
         check(s, "weft_rlock_try_acquire");
         return true;
     }
+    /// Acquires one level for the calling thread, waiting up to d (try_lock_for) or
+    /// until tp (try_lock_until, any clock): false on a timeout. Throws weft::error as
+    /// lock().
+    ///@{
     template <class Rep, class Period>
     bool try_lock_for(const std::chrono::duration<Rep, Period>& d) {
         return timed(weft_rlock_acquire(p_, 1, detail::to_ns(d)));
@@ -570,15 +634,29 @@ class recursive_mutex : public handle<weft_rlock> {
         return timed(
             detail::until(tp, [this](int64_t ns) { return weft_rlock_acquire(p_, 1, ns); }));
     }
+    ///@}
+    /// Releases count levels held by the calling thread; the last level hands the lock
+    /// to the first waiter (weft_rlock_release). Never blocks. Throws weft::error:
+    /// WEFT_NOT_OWNER, WEFT_NOT_LOCKED, WEFT_OVERFLOW (more than held; nothing changes),
+    /// WEFT_INVALID (count 0, or empty).
     void unlock(uint64_t count = 1) { check(weft_rlock_release(p_, count), "weft_rlock_release"); }
+    /// unlock(count) without throwing: the status.
     weft_status try_unlock(uint64_t count = 1) noexcept { return weft_rlock_release(p_, count); }
 
+    /// lock(count) for an explicit nonzero owner token (weft_rlock_acquire_as). Throws
+    /// weft::error as lock() (WEFT_INVALID for owner 0).
     void lock_as(uint64_t owner, uint64_t count = 1) {
         check(weft_rlock_acquire_as(p_, owner, count, forever), "weft_rlock_acquire_as");
     }
+    /// unlock(count) for an explicit owner token (weft_rlock_release_as). Throws
+    /// weft::error as unlock().
     void unlock_as(uint64_t owner, uint64_t count = 1) {
         check(weft_rlock_release_as(p_, owner, count), "weft_rlock_release_as");
     }
+    /// Starts an async acquire of count levels for owner (weft_rlock_acquire_async);
+    /// f(status) as described at the top: f(WEFT_OK) means owner holds them (release them
+    /// with unlock_as). Completes through the port via, or with none on the releasing
+    /// thread. Throws weft::error (WEFT_INVALID for owner or count 0; f then never runs).
     template <class F>
     op lock_async(uint64_t owner, uint64_t count, F&& f, weft_port* via = nullptr) {
         return detail::start_async(
@@ -589,6 +667,8 @@ class recursive_mutex : public handle<weft_rlock> {
             "weft_rlock_acquire_async");
     }
 
+    /// The owner token (0: unlocked). A snapshot (weft_rlock_owner). Throws weft::error
+    /// (WEFT_INVALID when empty).
     uint64_t owner() const {
         uint64_t o = 0;
         check(weft_rlock_owner(p_, &o), "weft_rlock_owner");
@@ -600,6 +680,8 @@ class recursive_mutex : public handle<weft_rlock> {
         check(weft_rlock_count(p_, owner, &n), "weft_rlock_count");
         return n;
     }
+    /// The number of waiters in line (weft_rlock_waiting). A snapshot. Throws
+    /// weft::error (WEFT_INVALID when empty).
     size_t waiting() const {
         size_t n = 0;
         check(weft_rlock_waiting(p_, &n), "weft_rlock_waiting");
@@ -629,9 +711,14 @@ using recursive_timed_mutex = recursive_mutex;
 /// notified and holds the lock.
 class condition_variable : public handle<weft_cond> {
     WEFT_HPP_HANDLE_(condition_variable, weft_cond)
+    /// Creates a condition bound to m's lock (weft_cond_new); it keeps its own reference
+    /// to that lock. Throws weft::error on an error status.
     explicit condition_variable(mutex& m) : bound_(m.get()) {
         check(weft_cond_new(m.get(), &p_), "weft_cond_new");
     }
+    /// Creates a condition bound to the reentrant lock m (weft_cond_new_reentrant): a
+    /// wait saves the owner's depth and restores it when it wakes. It keeps its own
+    /// reference to that lock. Throws weft::error (WEFT_INVALID if m is empty).
     explicit condition_variable(recursive_mutex& m) : bound_(m.get()) {
         check(weft_cond_new_reentrant(m.get(), &p_), "weft_cond_new_reentrant");
     }
@@ -642,33 +729,50 @@ class condition_variable : public handle<weft_cond> {
         return condition_variable(adopt_ref, raw);
     }
 
+    /// Wakes the first waiter, if any (notify(1)). Never blocks; the caller need not hold
+    /// the lock. Throws weft::error (WEFT_INVALID when empty).
     void notify_one() { notify(1); }
+    /// Wakes every waiter waiting when it starts (weft_cond_notify_all). Never blocks.
+    /// Throws weft::error (WEFT_INVALID when empty).
     void notify_all() { check(weft_cond_notify_all(p_, nullptr), "weft_cond_notify_all"); }
-    /// Wakes up to n waiters; returns how many.
+    /// Wakes up to n waiters in FIFO order (weft_cond_notify); returns how many. Never
+    /// blocks. Throws weft::error (WEFT_INVALID when empty).
     size_t notify(size_t n) {
         size_t woken = 0;
         check(weft_cond_notify(p_, n, &woken), "weft_cond_notify");
         return woken;
     }
 
+    /// Waits for a notify: releases the bound lock that lk holds and returns holding it
+    /// again (a recursive_mutex at the same depth) (weft_cond_wait). Throws weft::error:
+    /// WEFT_INVALID if lk does not hold the bound lock, WEFT_NOT_OWNER if the calling
+    /// thread does not own it.
     template <class M>
     void wait(std::unique_lock<M>& lk) {
         check_lock(lk);
         check(weft_cond_wait(p_, forever), "weft_cond_wait");
     }
+    /// Waits until pred() is true, checking it (lock held) before each wait. Throws
+    /// weft::error as wait(lk).
     template <class M, class Pred>
     void wait(std::unique_lock<M>& lk, Pred pred) {
         while (!pred()) wait(lk);
     }
+    /// Waits for a notify up to d: std::cv_status::timeout if the time ran out (the lock
+    /// is held again either way). Throws weft::error as wait(lk).
     template <class M, class Rep, class Period>
     std::cv_status wait_for(std::unique_lock<M>& lk, const std::chrono::duration<Rep, Period>& d) {
         check_lock(lk);
         return timed(weft_cond_wait(p_, detail::to_ns(d)));
     }
+    /// Waits until pred() is true, up to d: pred()'s last value. Throws weft::error as
+    /// wait(lk).
     template <class M, class Rep, class Period, class Pred>
     bool wait_for(std::unique_lock<M>& lk, const std::chrono::duration<Rep, Period>& d, Pred pred) {
         return wait_until(lk, std::chrono::steady_clock::now() + d, std::move(pred));
     }
+    /// Waits for a notify until tp (any clock): std::cv_status::timeout once tp has
+    /// passed (the lock is held again either way). Throws weft::error as wait(lk).
     template <class M, class Clock, class Duration>
     std::cv_status wait_until(std::unique_lock<M>& lk,
                               const std::chrono::time_point<Clock, Duration>& tp) {
@@ -676,6 +780,8 @@ class condition_variable : public handle<weft_cond> {
         if (!(Clock::now() < tp)) return std::cv_status::timeout;
         return timed(detail::until(tp, [this](int64_t ns) { return weft_cond_wait(p_, ns); }));
     }
+    /// Waits until pred() is true, until tp: pred()'s last value. Throws weft::error as
+    /// wait(lk).
     template <class M, class Clock, class Duration, class Pred>
     bool wait_until(std::unique_lock<M>& lk, const std::chrono::time_point<Clock, Duration>& tp,
                     Pred pred) {
@@ -684,14 +790,20 @@ class condition_variable : public handle<weft_cond> {
         return true;
     }
 
-    /// Waits holding the bound lock some other way (or on a lockless condition).
+    /// Waits holding the bound lock some other way (or on a lockless condition). Throws
+    /// weft::error: WEFT_NOT_OWNER if the calling thread does not own the bound lock.
     void wait() { check(weft_cond_wait(p_, forever), "weft_cond_wait"); }
+    /// wait() up to d: std::cv_status::timeout if the time ran out (the bound lock is held
+    /// again either way). Throws weft::error as wait().
     template <class Rep, class Period>
     std::cv_status wait_for(const std::chrono::duration<Rep, Period>& d) {
         return timed(weft_cond_wait(p_, detail::to_ns(d)));
     }
-    /// Async wait as owner (who holds the bound lock; it is released before this returns).
-    /// f(WEFT_OK) means notified and holding the lock again as owner.
+    /// Async wait as owner (who holds the bound lock; it is released before this returns)
+    /// (weft_cond_wait_async). f(WEFT_OK) means notified and holding the lock again as
+    /// owner; f(WEFT_CANCELLED): cancelled, without the lock. Completes through the port
+    /// via, or with none on the thread that completes it. Throws weft::error:
+    /// WEFT_NOT_OWNER if owner does not hold the lock (f then never runs).
     template <class F>
     op wait_async(uint64_t owner, F&& f, weft_port* via = nullptr) {
         return detail::start_async(
@@ -701,6 +813,8 @@ class condition_variable : public handle<weft_cond> {
             },
             "weft_cond_wait_async");
     }
+    /// The number of waiters in the condition's line (weft_cond_waiting). A snapshot.
+    /// Throws weft::error (WEFT_INVALID when empty).
     size_t waiting() const {
         size_t n = 0;
         check(weft_cond_waiting(p_, &n), "weft_cond_waiting");
@@ -731,17 +845,26 @@ private:
 /// A counting semaphore (weft_sem), like std::counting_semaphore with a run-time max.
 class semaphore : public handle<weft_sem> {
     WEFT_HPP_HANDLE_(semaphore, weft_sem)
-    /// initial permits; max < 0: unbounded, else release() past max throws WEFT_OVERFLOW.
+    /// initial permits; max < 0: unbounded, else release() past max throws WEFT_OVERFLOW
+    /// (weft_sem_new). Throws weft::error WEFT_INVALID if initial < 0 or initial > max.
     explicit semaphore(int64_t initial, int64_t max = -1) {
         check(weft_sem_new(initial, max, &p_), "weft_sem_new");
     }
+    /// Takes one permit, waiting as long as it takes (weft_sem_acquire). Throws
+    /// weft::error (WEFT_INVALID when empty).
     void acquire() { check(weft_sem_acquire(p_, forever), "weft_sem_acquire"); }
+    /// Takes one permit if one is free and nobody waits (weft_sem_try_acquire); false
+    /// otherwise. Never blocks. Throws weft::error (WEFT_INVALID when empty).
     bool try_acquire() {
         const weft_status s = weft_sem_try_acquire(p_);
         if (s == WEFT_WOULD_BLOCK) return false;
         check(s, "weft_sem_try_acquire");
         return true;
     }
+    /// Takes one permit, waiting up to d (try_acquire_for) or until tp
+    /// (try_acquire_until, any clock): false on a timeout. Throws weft::error
+    /// (WEFT_INVALID when empty).
+    ///@{
     template <class Rep, class Period>
     bool try_acquire_for(const std::chrono::duration<Rep, Period>& d) {
         return timed(weft_sem_acquire(p_, detail::to_ns(d)));
@@ -750,7 +873,16 @@ class semaphore : public handle<weft_sem> {
     bool try_acquire_until(const std::chrono::time_point<Clock, Duration>& tp) {
         return timed(detail::until(tp, [this](int64_t ns) { return weft_sem_acquire(p_, ns); }));
     }
+    ///@}
+    /// Returns n (>= 1) permits: the first n waiters each get one, the rest become free
+    /// (weft_sem_release; any thread may release). Never blocks. Throws weft::error:
+    /// WEFT_OVERFLOW if the free count plus n would pass max (nothing changes; while
+    /// waiters are queued any n > max), WEFT_INVALID for n == 0 or n > INT64_MAX.
     void release(uint64_t n = 1) { check(weft_sem_release(p_, n), "weft_sem_release"); }
+    /// Starts an async acquire of one permit (weft_sem_acquire_async); f(status) as
+    /// described at the top: f(WEFT_OK) means the permit is yours. Completes through the
+    /// port via, or with none on the releasing thread. Throws weft::error (f then never
+    /// runs).
     template <class F>
     op acquire_async(F&& f, weft_port* via = nullptr) {
         return detail::start_async(
@@ -760,11 +892,15 @@ class semaphore : public handle<weft_sem> {
             },
             "weft_sem_acquire_async");
     }
+    /// The number of free permits (weft_sem_value). A snapshot. Throws weft::error
+    /// (WEFT_INVALID when empty).
     uint64_t value() const {
         uint64_t v = 0;
         check(weft_sem_value(p_, &v), "weft_sem_value");
         return v;
     }
+    /// The number of waiters in line (weft_sem_waiting). A snapshot. Throws weft::error
+    /// (WEFT_INVALID when empty).
     size_t waiting() const {
         size_t n = 0;
         check(weft_sem_waiting(p_, &n), "weft_sem_waiting");
@@ -784,12 +920,23 @@ using counting_semaphore = semaphore;
 /// An event (weft_event): one-time (default) or reusable.
 class event : public handle<weft_event> {
     WEFT_HPP_HANDLE_(event, weft_event)
+    /// The flags: one_time (WEFT_EVENT_ONE_TIME: set once, never cleared) or reusable
+    /// (WEFT_EVENT_REUSABLE: clear() makes later waiters wait again).
+    ///@{
     static constexpr uint32_t one_time = WEFT_EVENT_ONE_TIME;
     static constexpr uint32_t reusable = WEFT_EVENT_REUSABLE;
+    ///@}
+    /// Creates a clear event (weft_event_new), one-time unless flags is reusable; other
+    /// flags throw weft::error WEFT_INVALID.
+    ///@{
     event() : event(one_time) {}
     explicit event(uint32_t flags) { check(weft_event_new(flags, &p_), "weft_event_new"); }
+    ///@}
 
-    /// Sets it; returns how many waiters were woken.
+    /// Sets it, waking every waiter queued now (weft_event_set); returns how many were
+    /// woken (0 if it was set already). Never blocks; the callbacks of port-less async
+    /// waiters run on this thread before it returns. Throws weft::error (WEFT_INVALID
+    /// when empty).
     size_t set() {
         size_t woken = 0;
         check(weft_event_set(p_, &woken), "weft_event_set");
@@ -797,12 +944,19 @@ class event : public handle<weft_event> {
     }
     /// Clears a reusable event (throws WEFT_INVALID for a one-time event).
     void clear() { check(weft_event_clear(p_), "weft_event_clear"); }
+    /// Whether it is set (weft_event_is_set). A snapshot. Throws weft::error
+    /// (WEFT_INVALID when empty).
     bool is_set() const {
         bool set = false;
         check(weft_event_is_set(p_, &set), "weft_event_is_set");
         return set;
     }
+    /// Waits until it is set (weft_event_wait). Throws weft::error (WEFT_INVALID when
+    /// empty).
     void wait() { check(weft_event_wait(p_, forever), "weft_event_wait"); }
+    /// Waits until it is set, up to d (wait_for) or until tp (wait_until, any clock):
+    /// false on a timeout. Throws weft::error (WEFT_INVALID when empty).
+    ///@{
     template <class Rep, class Period>
     bool wait_for(const std::chrono::duration<Rep, Period>& d) {
         return timed(weft_event_wait(p_, detail::to_ns(d)));
@@ -811,6 +965,10 @@ class event : public handle<weft_event> {
     bool wait_until(const std::chrono::time_point<Clock, Duration>& tp) {
         return timed(detail::until(tp, [this](int64_t ns) { return weft_event_wait(p_, ns); }));
     }
+    ///@}
+    /// Starts an async wait (weft_event_wait_async); f(status) as described at the top:
+    /// f(WEFT_OK) once it is set (at once if it is set now). Completes through the port
+    /// via, or with none on the setting thread. Throws weft::error (f then never runs).
     template <class F>
     op wait_async(F&& f, weft_port* via = nullptr) {
         return detail::start_async(
@@ -820,6 +978,8 @@ class event : public handle<weft_event> {
             },
             "weft_event_wait_async");
     }
+    /// The number of waiters in line (weft_event_waiting). A snapshot. Throws
+    /// weft::error (WEFT_INVALID when empty).
     size_t waiting() const {
         size_t n = 0;
         check(weft_event_waiting(p_, &n), "weft_event_waiting");
@@ -837,24 +997,47 @@ private:
 /// A countdown (weft_countdown): waiters wait for the count to reach zero.
 class countdown : public handle<weft_countdown> {
     WEFT_HPP_HANDLE_(countdown, weft_countdown)
+    /// Creates a countdown at initial (0..INT64_MAX; default 0) (weft_countdown_new).
+    /// Throws weft::error WEFT_INVALID for a negative initial.
+    ///@{
     countdown() : countdown(0) {}
     explicit countdown(int64_t initial) {
         check(weft_countdown_new(initial, &p_), "weft_countdown_new");
     }
+    ///@}
+    /// Adds n (>= 1) to the count (weft_countdown_up). Throws weft::error: WEFT_OVERFLOW
+    /// past INT64_MAX (nothing changes), WEFT_INVALID for n == 0.
     void up(uint64_t n = 1) { check(weft_countdown_up(p_, n), "weft_countdown_up"); }
+    /// Subtracts one; reaching zero wakes every waiter (weft_countdown_down). Never
+    /// blocks; the callbacks of port-less async waiters run on this thread. Throws
+    /// weft::error WEFT_OVERFLOW at zero (nothing changes).
     void down() { check(weft_countdown_down(p_), "weft_countdown_down"); }
+    /// Drops the count to zero, waking every waiter (weft_countdown_clear). Throws
+    /// weft::error (WEFT_INVALID when empty).
     void clear() { check(weft_countdown_clear(p_), "weft_countdown_clear"); }
+    /// The count (weft_countdown_value). A snapshot. Throws weft::error (WEFT_INVALID
+    /// when empty).
     uint64_t value() const {
         uint64_t v = 0;
         check(weft_countdown_value(p_, &v), "weft_countdown_value");
         return v;
     }
+    /// Waits until the count is zero (weft_countdown_wait). Throws weft::error
+    /// (WEFT_INVALID when empty).
     void wait() { check(weft_countdown_wait(p_, forever), "weft_countdown_wait"); }
+    /// Whether the count is zero now, without waiting. Throws weft::error (WEFT_INVALID
+    /// when empty).
     bool try_wait() { return timed(weft_countdown_wait(p_, 0)); }
+    /// Waits until the count is zero, up to d: false on a timeout. Throws weft::error
+    /// (WEFT_INVALID when empty).
     template <class Rep, class Period>
     bool wait_for(const std::chrono::duration<Rep, Period>& d) {
         return timed(weft_countdown_wait(p_, detail::to_ns(d)));
     }
+    /// Starts an async wait for zero (weft_countdown_wait_async); f(status) as described
+    /// at the top: f(WEFT_OK) at zero (at once if it is zero now). Completes through the
+    /// port via, or with none on the thread that reaches zero. Throws weft::error (f then
+    /// never runs).
     template <class F>
     op wait_async(F&& f, weft_port* via = nullptr) {
         return detail::start_async(
@@ -864,6 +1047,8 @@ class countdown : public handle<weft_countdown> {
             },
             "weft_countdown_wait_async");
     }
+    /// The number of waiters in line (weft_countdown_waiting). A snapshot. Throws
+    /// weft::error (WEFT_INVALID when empty).
     size_t waiting() const {
         size_t n = 0;
         check(weft_countdown_waiting(p_, &n), "weft_countdown_waiting");
@@ -903,9 +1088,17 @@ public:
 /// A barrier (weft_barrier): latch, cyclic, or cyclic with reset.
 class barrier : public handle<weft_barrier> {
     WEFT_HPP_HANDLE_(barrier, weft_barrier)
+    /// The kinds: latch_kind (WEFT_BARRIER_LATCH: single use, open once filled), cyclic
+    /// (WEFT_BARRIER_CYCLIC: a broken barrier stays broken), resettable
+    /// (WEFT_BARRIER_RESETTABLE: repaired by reset()).
+    ///@{
     static constexpr uint32_t latch_kind = WEFT_BARRIER_LATCH;
     static constexpr uint32_t cyclic = WEFT_BARRIER_CYCLIC;
     static constexpr uint32_t resettable = WEFT_BARRIER_RESETTABLE;
+    ///@}
+    /// Creates a barrier for parties arrivals (0..INT64_MAX; with 0 nobody passes and
+    /// waits end only broken) of the given kind (weft_barrier_new). Throws weft::error
+    /// WEFT_INVALID for a negative parties or an unknown kind.
     explicit barrier(int64_t parties, uint32_t kind = cyclic) {
         check(weft_barrier_new(parties, kind, &p_), "weft_barrier_new");
     }
@@ -936,13 +1129,23 @@ class barrier : public handle<weft_barrier> {
             },
             "weft_barrier_wait_async");
     }
+    /// Breaks the barrier: every waiter, and every later arrival, gets WEFT_BROKEN (until
+    /// reset(), for a resettable barrier) (weft_barrier_abort). Never blocks. Throws
+    /// weft::error (WEFT_INVALID when empty).
     void abort() { check(weft_barrier_abort(p_), "weft_barrier_abort"); }
+    /// Repairs a resettable barrier (weft_barrier_reset; to drop the reference, assign
+    /// barrier::null()): current waiters get WEFT_BROKEN, a new phase starts. Throws
+    /// weft::error WEFT_INVALID for a latch or a cyclic barrier.
     void reset() { check(weft_barrier_reset(p_), "weft_barrier_reset"); }
+    /// Whether it is broken (weft_barrier_is_broken). A snapshot. Throws weft::error
+    /// (WEFT_INVALID when empty).
     bool is_broken() const {
         bool b = false;
         check(weft_barrier_is_broken(p_, &b), "weft_barrier_is_broken");
         return b;
     }
+    /// The number of arrivals waiting in line (weft_barrier_waiting). A snapshot.
+    /// Throws weft::error (WEFT_INVALID when empty).
     size_t waiting() const {
         size_t n = 0;
         check(weft_barrier_waiting(p_, &n), "weft_barrier_waiting");
@@ -954,28 +1157,56 @@ class barrier : public handle<weft_barrier> {
 /// (lock/try_lock/unlock take and give one token for the calling thread).
 class limiter : public handle<weft_limiter> {
     WEFT_HPP_HANDLE_(limiter, weft_limiter)
+    /// The flags: plain (WEFT_LIMITER_PLAIN: an owner acquiring again throws
+    /// WEFT_DEADLOCK) or reentrant (WEFT_LIMITER_REENTRANT: an owner may acquire again;
+    /// its count adds up and must be released).
+    ///@{
     static constexpr uint32_t plain = WEFT_LIMITER_PLAIN;
     static constexpr uint32_t reentrant = WEFT_LIMITER_REENTRANT;
+    ///@}
+    /// Creates a limiter of total tokens (0..INT64_MAX), flags plain or reentrant
+    /// (weft_limiter_new). Throws weft::error WEFT_INVALID otherwise.
     explicit limiter(int64_t total, uint32_t flags = plain) {
         check(weft_limiter_new(total, flags, &p_), "weft_limiter_new");
     }
+    /// Takes a token for the calling thread (count levels; 1 for a plain limiter),
+    /// waiting as long as it takes (weft_limiter_acquire). Throws weft::error:
+    /// WEFT_DEADLOCK (plain: this thread holds a token already), WEFT_OVERFLOW,
+    /// WEFT_INVALID.
     void acquire(uint64_t count = 1) {
         check(weft_limiter_acquire(p_, count, forever), "weft_limiter_acquire");
     }
+    /// acquire(count) without waiting: false if no token is free now. Throws weft::error
+    /// as acquire().
     bool try_acquire(uint64_t count = 1) { return timed(weft_limiter_acquire(p_, count, 0)); }
+    /// acquire(count) waiting up to d: false on a timeout. Throws weft::error as
+    /// acquire().
     template <class Rep, class Period>
     bool try_acquire_for(const std::chrono::duration<Rep, Period>& d, uint64_t count = 1) {
         return timed(weft_limiter_acquire(p_, count, detail::to_ns(d)));
     }
+    /// Gives back count levels held by the calling thread; the last returns the token to
+    /// the first waiter (weft_limiter_release). Never blocks. Throws weft::error:
+    /// WEFT_NOT_OWNER, WEFT_OVERFLOW (more than held; nothing changes), WEFT_INVALID.
     void release(uint64_t count = 1) {
         check(weft_limiter_release(p_, count), "weft_limiter_release");
     }
+    /// acquire(count) for an explicit nonzero owner token (weft_limiter_acquire_as).
+    /// Throws weft::error as acquire() (WEFT_INVALID for owner 0).
     void acquire_as(uint64_t owner, uint64_t count = 1) {
         check(weft_limiter_acquire_as(p_, owner, count, forever), "weft_limiter_acquire_as");
     }
+    /// release(count) for an explicit owner token (weft_limiter_release_as). Throws
+    /// weft::error as release().
     void release_as(uint64_t owner, uint64_t count = 1) {
         check(weft_limiter_release_as(p_, owner, count), "weft_limiter_release_as");
     }
+    /// Starts an async acquire of count levels for owner (weft_limiter_acquire_async);
+    /// f(status) as described at the top: f(WEFT_OK) means owner holds the token (give it
+    /// back with release_as). An owner with two acquires in line: the second re-enters on a
+    /// reentrant limiter and completes WEFT_DEADLOCK on a plain one. Completes through the
+    /// port via, or with none on the releasing thread. Throws weft::error (f then never
+    /// runs).
     template <class F>
     op acquire_async(uint64_t owner, uint64_t count, F&& f, weft_port* via = nullptr) {
         return detail::start_async(
@@ -985,23 +1216,38 @@ class limiter : public handle<weft_limiter> {
             },
             "weft_limiter_acquire_async");
     }
+    /// Lockable: acquire(), try_acquire() and release() of one token for the calling
+    /// thread.
+    ///@{
     void lock() { acquire(); }
     bool try_lock() { return try_acquire(); }
     void unlock() { release(); }
+    ///@}
 
+    /// Changes the total (0..INT64_MAX) (weft_limiter_set_total): growing it hands
+    /// tokens to waiters at once; shrinking it lets current borrowers finish. Throws
+    /// weft::error WEFT_INVALID for a negative total.
     void set_total(int64_t total) {
         check(weft_limiter_set_total(p_, total), "weft_limiter_set_total");
     }
+    /// The counts of a limiter, one consistent snapshot (counts()).
     struct counts_t {
+        /// The total tokens.
         uint64_t total;
+        /// The tokens borrowed now (more than total while a shrink lets borrowers finish).
         uint64_t borrowed;
+        /// The number of waiters in line.
         size_t waiting;
     };
+    /// The total, borrowed tokens and waiters, one consistent snapshot
+    /// (weft_limiter_counts). Throws weft::error (WEFT_INVALID when empty).
     counts_t counts() const {
         counts_t c{};
         check(weft_limiter_counts(p_, &c.total, &c.borrowed, &c.waiting), "weft_limiter_counts");
         return c;
     }
+    /// The count owner holds (default: the calling thread), 0 if none
+    /// (weft_limiter_held). Throws weft::error (WEFT_INVALID when empty).
     uint64_t held(uint64_t owner = this_thread_owner()) const {
         uint64_t n = 0;
         check(weft_limiter_held(p_, owner, &n), "weft_limiter_held");
@@ -1019,8 +1265,11 @@ private:
 /// A first-writer-wins slot for one pointer (weft_flag). The value is never freed by weft.
 class flag : public handle<weft_flag> {
     WEFT_HPP_HANDLE_(flag, weft_flag)
+    /// Creates an empty flag (weft_flag_new). Throws weft::error on an error status.
     flag() { check(weft_flag_new(&p_), "weft_flag_new"); }
-    /// Stores value if empty; true if this call won.
+    /// Stores value (any pointer, nullptr too) if empty; true if this call won (of racing
+    /// setters exactly one wins) (weft_flag_set). Throws weft::error (WEFT_INVALID when
+    /// empty).
     bool set(void* value = nullptr) {
         bool won = false;
         check(weft_flag_set(p_, value, &won), "weft_flag_set");
@@ -1034,6 +1283,8 @@ class flag : public handle<weft_flag> {
         if (!is_set) return std::nullopt;
         return value;
     }
+    /// Whether it holds a value: get_value().has_value(). A snapshot. Throws
+    /// weft::error as get_value().
     bool is_set() const { return get_value().has_value(); }
     /// Empties it; true if it held a value.
     bool clear() {
@@ -1047,6 +1298,8 @@ class flag : public handle<weft_flag> {
 /// usable with std::unique_lock(g, std::try_to_lock).
 class guard : public handle<weft_guard> {
     WEFT_HPP_HANDLE_(guard, weft_guard)
+    /// Creates a guard not in use (weft_guard_new). Throws weft::error on an error
+    /// status.
     guard() { check(weft_guard_new(&p_), "weft_guard_new"); }
     /// Starts using it; throws WEFT_BUSY if in use.
     void enter() { check(weft_guard_enter(p_), "weft_guard_enter"); }
@@ -1059,8 +1312,14 @@ class guard : public handle<weft_guard> {
     }
     /// Ends the use; throws WEFT_NOT_LOCKED if not in use.
     void exit() { check(weft_guard_exit(p_), "weft_guard_exit"); }
+    /// try_enter() and exit() under the Lockable names (std::unique_lock(g,
+    /// std::try_to_lock)).
+    ///@{
     bool try_lock() { return try_enter(); }
     void unlock() { exit(); }
+    ///@}
+    /// Whether it is in use (weft_guard_in_use). A snapshot. Throws weft::error
+    /// (WEFT_INVALID when empty).
     bool in_use() const {
         bool b = false;
         check(weft_guard_in_use(p_, &b), "weft_guard_in_use");
@@ -1172,6 +1431,9 @@ public:
     queue& operator=(const queue&) = default;
     queue& operator=(queue&&) noexcept = default;
     ///@}
+    /// Drops the reference (weft_queue_free); with the last one (pending ops hold their
+    /// own) the queue goes, and the items still inside are destroyed (for
+    /// std::unique_ptr items, through D; U* items are never freed).
     ~queue() = default;
 
     // --- put: the item is the queue's only on success
