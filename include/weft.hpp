@@ -712,7 +712,8 @@ using recursive_timed_mutex = recursive_mutex;
 class condition_variable : public handle<weft_cond> {
     WEFT_HPP_HANDLE_(condition_variable, weft_cond)
     /// Creates a condition bound to m's lock (weft_cond_new); it keeps its own reference
-    /// to that lock. Throws weft::error on an error status.
+    /// to that lock. Throws weft::error on an error status. An empty m (mutex::null())
+    /// is not refused: the condition is then lockless, as lockless() makes.
     explicit condition_variable(mutex& m) : bound_(m.get()) {
         check(weft_cond_new(m.get(), &p_), "weft_cond_new");
     }
@@ -1267,9 +1268,9 @@ class flag : public handle<weft_flag> {
     WEFT_HPP_HANDLE_(flag, weft_flag)
     /// Creates an empty flag (weft_flag_new). Throws weft::error on an error status.
     flag() { check(weft_flag_new(&p_), "weft_flag_new"); }
-    /// Stores value (any pointer, nullptr too) if empty; true if this call won (of racing
-    /// setters exactly one wins) (weft_flag_set). Throws weft::error (WEFT_INVALID when
-    /// empty).
+    /// Stores value (any pointer, nullptr too) if the flag holds none; true if this call
+    /// won (of racing setters exactly one wins) (weft_flag_set). Throws weft::error
+    /// (WEFT_INVALID for an empty wrapper, see null()).
     bool set(void* value = nullptr) {
         bool won = false;
         check(weft_flag_set(p_, value, &won), "weft_flag_set");
