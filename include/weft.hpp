@@ -712,9 +712,11 @@ using recursive_timed_mutex = recursive_mutex;
 class condition_variable : public handle<weft_cond> {
     WEFT_HPP_HANDLE_(condition_variable, weft_cond)
     /// Creates a condition bound to m's lock (weft_cond_new); it keeps its own reference
-    /// to that lock. Throws weft::error on an error status. An empty m (mutex::null())
-    /// is not refused: the condition is then lockless, as lockless() makes.
+    /// to that lock. Throws weft::error on an error status, and WEFT_INVALID if m is
+    /// empty (mutex::null()): a lockless condition is made with lockless(), never by
+    /// accident.
     explicit condition_variable(mutex& m) : bound_(m.get()) {
+        if (m.get() == nullptr) throw error(WEFT_INVALID, "weft_cond_new");
         check(weft_cond_new(m.get(), &p_), "weft_cond_new");
     }
     /// Creates a condition bound to the reentrant lock m (weft_cond_new_reentrant): a

@@ -202,6 +202,10 @@ static void test_bad_arguments_throw() {
     CHECK_THROWS_STATUS(none.try_lock(), WEFT_INVALID);
     CHECK_THROWS_STATUS(none.try_lock_for(std::chrono::milliseconds(1)), WEFT_INVALID);
     CHECK_STATUS(none.try_unlock(), WEFT_INVALID);
+    // a condition on an empty lock is refused (not silently lockless), as for rlocks
+    CHECK_THROWS_STATUS(weft::condition_variable{none}, WEFT_INVALID);
+    weft::recursive_mutex no_rlock = weft::recursive_mutex::null();
+    CHECK_THROWS_STATUS(weft::condition_variable{no_rlock}, WEFT_INVALID);
     weft::op empty;
     CHECK_THROWS_STATUS(empty.cancel(), WEFT_INVALID);
     CHECK_THROWS_STATUS(empty.status(), WEFT_INVALID);
