@@ -6,7 +6,7 @@
 //!
 //! The first four models have two waiters, A then B, so a notification that A drops has
 //! somewhere to go. B waits on its own port; A gives up by its op's cancel or by its port
-//! closing. The last one starts A through the C ABI, whose `*op_out` lets another thread
+//! closing. The last two start A through the C ABI, whose `*op_out` lets another thread
 //! cancel A while `weft_cond_wait_async` is still running.
 #![cfg(loom)]
 
@@ -16,10 +16,12 @@ use std::sync::Arc;
 use loom::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use loom::thread;
 use weft::ffi::condition::{
-    weft_cond, weft_cond_free, weft_cond_new, weft_cond_wait_async, weft_cond_waiting,
+    weft_cond, weft_cond_free, weft_cond_new, weft_cond_notify, weft_cond_wait_async,
+    weft_cond_waiting,
 };
 use weft::ffi::lock::{
-    WEFT_LOCK_FIFO, weft_lock, weft_lock_acquire_as, weft_lock_free, weft_lock_new, weft_lock_owner,
+    WEFT_LOCK_FIFO, weft_lock, weft_lock_acquire_as, weft_lock_free, weft_lock_new,
+    weft_lock_owner, weft_lock_release_as,
 };
 use weft::ffi::op::{weft_op, weft_op_cancel, weft_op_free};
 use weft::{Condition, Deadline, Fairness, Lock, Port, Status};
@@ -248,70 +250,128 @@ fn lockless_notify_races_cancel() {
     });
 }
 
-/// A's cancel lands while `weft_cond_wait_async` is still running: another thread reads
-/// `*op_out` (written just before A joins the condition's line, so that a callback can
-/// reach its op) and cancels at once. The cancel wins (nobody notifies), and A's
-/// completion, run by the canceller, must find the lock no longer held in A's name: a
-/// cancelled async wait completes without the lock. (Before the start released the lock
-/// under the condition's mutex, the cancel could complete A between the link and the
-/// release, with A still the owner.)
-#[test]
-#[ignore = "fails until Condition::wait_async releases the lock before a cancel can complete A"]
-fn cancel_races_the_start() {
-    model(|| {
+/// A, holding a plain lock, starts an async wait through the C ABI (`weft_cond_wait_async`
+/// with a callback and an `*op_out` that other threads watch).
+struct CStart {
+    lock: *mut weft_lock,
+    cond: *mut weft_cond,
+    seen: Arc<Seen>,
+    /// The C caller's `op_out`. A std atomic: the core writes it as a plain pointer
+    /// (loom runs every model thread on one OS thread).
+    op_out: Arc<std::sync::atomic::AtomicPtr<weft_op>>,
+}
+
+impl CStart {
+    fn new() -> CStart {
         let mut lock: *mut weft_lock = std::ptr::null_mut();
         assert_eq!(weft_lock_new(WEFT_LOCK_FIFO, &mut lock), 0);
         let mut cond: *mut weft_cond = std::ptr::null_mut();
         assert_eq!(weft_cond_new(lock, &mut cond), 0);
-        let seen = Seen::of_c_lock(lock);
-        // The C caller's `op_out`, which the canceller watches. A std atomic: the core
-        // writes it as a plain pointer (loom runs every model thread on one OS thread).
-        let op_out = Arc::new(std::sync::atomic::AtomicPtr::<weft_op>::new(
-            std::ptr::null_mut(),
-        ));
         assert_eq!(weft_lock_acquire_as(lock, A, -1), 0);
-
-        let canceller = {
-            let op_out = op_out.clone();
-            let cond_handle = cond as usize;
-            thread::spawn(move || {
-                let op = loop {
-                    let op = op_out.load(std::sync::atomic::Ordering::SeqCst);
-                    if !op.is_null() {
-                        break op;
-                    }
-                    thread::yield_now();
-                };
-                // Loom cannot see the plain write of `*op_out` order anything: taking the
-                // condition's mutex (which the start held while it wrote the op out)
-                // shows this thread the op. So the cancel lands once the start has
-                // dropped that mutex: exactly where the window was.
-                let mut waiting = usize::MAX;
-                assert_eq!(
-                    weft_cond_waiting(cond_handle as *const weft_cond, &mut waiting),
-                    0
-                );
-                weft_op_cancel(op)
-            })
-        };
-        let started = weft_cond_wait_async(
+        CStart {
+            lock,
             cond,
+            seen: Seen::of_c_lock(lock),
+            op_out: Arc::new(std::sync::atomic::AtomicPtr::new(std::ptr::null_mut())),
+        }
+    }
+
+    /// A thread that cancels A's op as soon as `*op_out` holds it, returning the answer.
+    fn spawn_canceller(&self) -> thread::JoinHandle<i32> {
+        let op_out = self.op_out.clone();
+        let cond = self.cond as usize; // a raw pointer is not `Send`
+        thread::spawn(move || {
+            let op = loop {
+                let op = op_out.load(std::sync::atomic::Ordering::SeqCst);
+                if !op.is_null() {
+                    break op;
+                }
+                thread::yield_now();
+            };
+            // Loom cannot see the plain write of `*op_out` order anything: taking the
+            // condition's mutex (which the start held while it wrote the op out) shows
+            // this thread the op. So the cancel lands once the start has dropped that
+            // mutex: where the window was, between the link and the lock's release.
+            let mut waiting = usize::MAX;
+            assert_eq!(weft_cond_waiting(cond as *const weft_cond, &mut waiting), 0);
+            weft_op_cancel(op)
+        })
+    }
+
+    /// A starts waiting; the lock is released before this returns.
+    fn start(&self) {
+        let started = weft_cond_wait_async(
+            self.cond,
             A,
             std::ptr::null_mut(),
             Some(record_a),
-            seen.arg(),
-            op_out.as_ptr(),
+            self.seen.arg(),
+            self.op_out.as_ptr(),
         );
         assert_eq!(started, Status::Pending.code());
-        assert_eq!(canceller.join().unwrap(), Status::Cancelled.code());
-        assert!(!seen.check(), "nobody notified A");
-        assert_eq!((seen.owner_of.as_ref().unwrap())(), 0, "the lock is free");
+    }
 
-        assert_eq!(
-            weft_op_free(op_out.load(std::sync::atomic::Ordering::SeqCst)),
-            0
-        );
-        assert_eq!(weft_cond_free(cond), 0);
-        assert_eq!(weft_lock_free(lock), 0);
+    fn owner(&self) -> u64 {
+        (self.seen.owner_of.as_ref().unwrap())()
+    }
+
+    /// Checks that nothing is left (the lock free, nobody waiting) and frees everything.
+    fn finish(self) {
+        assert_eq!(self.owner(), 0, "the lock is free");
+        let mut waiting = usize::MAX;
+        assert_eq!(weft_cond_waiting(self.cond, &mut waiting), 0);
+        assert_eq!(waiting, 0);
+        let op = self.op_out.load(std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(weft_op_free(op), 0);
+        assert_eq!(weft_cond_free(self.cond), 0);
+        assert_eq!(weft_lock_free(self.lock), 0);
+    }
+}
+
+/// A's cancel lands while `weft_cond_wait_async` is still running: another thread reads
+/// `*op_out` (written just before A joins the condition's line, so that a callback can
+/// reach its op) and cancels at once. The cancel wins (nobody notifies), and A's
+/// completion, run by the canceller, must find the lock no longer held in A's name: a
+/// cancelled async wait completes without the lock. Fails on the code that released the
+/// lock only after the start had dropped the condition's mutex.
+#[test]
+fn cancel_races_the_start() {
+    model(|| {
+        let a = CStart::new();
+        let canceller = a.spawn_canceller();
+        a.start();
+        assert_eq!(canceller.join().unwrap(), Status::Cancelled.code());
+        assert!(!a.seen.check(), "nobody notified A");
+        a.finish();
+    });
+}
+
+/// As `cancel_races_the_start`, with a notify racing both (from a thread that does not
+/// hold the lock). A notify that comes before A joins counts nobody; one that comes after
+/// finds the lock released and A in line, and A is notified (holding the lock) unless
+/// its cancel won first. Never a notification counted and lost, never a deadlock.
+#[test]
+fn cancel_and_notify_race_the_start() {
+    model(|| {
+        let a = CStart::new();
+        let canceller = a.spawn_canceller();
+        let notifier = {
+            let cond = a.cond as usize;
+            thread::spawn(move || {
+                let mut woken = usize::MAX;
+                assert_eq!(weft_cond_notify(cond as *mut weft_cond, 1, &mut woken), 0);
+                woken
+            })
+        };
+        a.start();
+        let answer = canceller.join().unwrap();
+        let counted = notifier.join().unwrap();
+        let a_notified = a.seen.check();
+        assert_eq!(counted == 1, a_notified, "a counted notification reaches A");
+        assert_eq!(answer == Status::Ok.code(), a_notified);
+        if a_notified {
+            assert_eq!(weft_lock_release_as(a.lock, A), 0);
+        }
+        a.finish();
     });
 }
