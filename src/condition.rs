@@ -20,8 +20,9 @@
 //! A blocking waiter that gave up re-acquires the lock before it returns (as
 //! `pthread_cond_timedwait` does); an async one completes `Cancelled` without the lock.
 //! An async start releases the lock under the condition's mutex, in the hold that links
-//! its op, so that a cancel from another thread (which can reach the op as soon as
-//! `*op_out` is written) completes it only once the lock is released.
+//! its op and before the op is published, so that a cancel from another thread (which can
+//! reach the op as soon as `*op_out` is written) completes it only once the lock is
+//! released.
 //! Lock order: the condition's mutex, then the lock's.
 
 use std::ffi::c_void;
@@ -136,15 +137,15 @@ impl Condition {
             Err(status) => return Started::Done(status),
         };
         let request = Request::for_owner(owner, depth, true);
-        // The lock is released under the condition's mutex, in the same hold that links
-        // the op (`admit` runs just before the link; the hand-over's completions fire
-        // after the mutex is dropped). From the moment `*op_out` is written, another
-        // thread may cancel the op, but a cancel completes it only after `withdraw` has
-        // taken this mutex: by then the lock is released, so a cancelled wait never
-        // completes while the lock is held in its name. And no notify can come between
-        // the release and the link (it needs the mutex too), so none is missed.
+        // The lock is released in `admit`: under the condition's mutex, before the op
+        // exists, and so before `*op_out` is written and anyone can cancel the op (the
+        // hand-over's completions fire once the mutex is dropped). The link follows in
+        // the same hold, so no notify falls between the release and the link. And a
+        // cancel's completion runs only after its `withdraw` took this mutex, which
+        // orders it after the release whatever the C caller's `*op_out` read did.
         // Releasing after the start returned, as before, left a window between the link
-        // and the release where a cancel's callback ran with the lock still the waiter's.
+        // and the release in which a cancel's callback ran with the lock still the
+        // waiter's (loom: `cancel_races_the_start`).
         wait::wait_async(self, request, port, callback, arg, |_, wakeups| {
             if let Some(bound) = &self.lock {
                 let released = bound.release_deferring(owner, depth, wakeups);
