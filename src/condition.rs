@@ -19,6 +19,10 @@
 //!
 //! A blocking waiter that gave up re-acquires the lock before it returns (as
 //! `pthread_cond_timedwait` does); an async one completes `Cancelled` without the lock.
+//! An async start releases the lock under the condition's mutex, in the hold that links
+//! its op and before the op is published, so that a cancel from another thread (which can
+//! reach the op as soon as `*op_out` is written) completes it only once the lock is
+//! released.
 //! Lock order: the condition's mutex, then the lock's.
 
 use std::ffi::c_void;
@@ -133,9 +137,22 @@ impl Condition {
             Err(status) => return Started::Done(status),
         };
         let request = Request::for_owner(owner, depth, true);
-        let started = wait::wait_async(self, request, port, callback, arg, |_, _| None);
-        self.release_held(owner, depth);
-        started
+        // The lock is released in `admit`: under the condition's mutex, before the op
+        // exists, and so before `*op_out` is written and anyone can cancel the op (the
+        // hand-over's completions fire once the mutex is dropped). The link follows in
+        // the same hold, so no notify falls between the release and the link. And a
+        // cancel's completion runs only after its `withdraw` took this mutex, which
+        // orders it after the release whatever the C caller's `*op_out` read did.
+        // Releasing after the start returned, as before, left a window between the link
+        // and the release in which a cancel's callback ran with the lock still the
+        // waiter's (loom: `cancel_races_the_start`).
+        wait::wait_async(self, request, port, callback, arg, |_, wakeups| {
+            if let Some(bound) = &self.lock {
+                let released = bound.release_deferring(owner, depth, wakeups);
+                debug_assert_eq!(released, Status::Ok);
+            }
+            None
+        })
     }
 
     /// Wakes up to `n` waiters in FIFO order; returns how many. Each one counted either

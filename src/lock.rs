@@ -323,6 +323,25 @@ impl Lock {
     /// `Invalid` (owner 0, count 0, or count other than 1 on a plain lock).
     #[inline]
     pub fn release(&self, owner: u64, count: u64) -> Status {
+        self.release_then(owner, count, || self.release_to_waiters())
+    }
+
+    /// [`release`](Self::release) for a caller that holds another line's mutex (a
+    /// condition's async start): a hand-over's completions go to `wakeups`, to be fired
+    /// once that mutex is dropped.
+    pub(crate) fn release_deferring(
+        &self,
+        owner: u64,
+        count: u64,
+        wakeups: &mut Wakeups,
+    ) -> Status {
+        self.release_then(owner, count, || self.hand_over(wakeups))
+    }
+
+    /// The checks and the fast path of a release; `hand_over` finishes the last level's
+    /// release when waiters are queued.
+    #[inline(always)]
+    fn release_then(&self, owner: u64, count: u64, hand_over: impl FnOnce() -> Status) -> Status {
         if let Err(status) = self.check_request(owner, count) {
             return status;
         }
@@ -343,7 +362,7 @@ impl Lock {
         if self.unlock_word() {
             Status::Ok
         } else {
-            self.release_to_waiters()
+            hand_over()
         }
     }
 
@@ -351,9 +370,18 @@ impl Lock {
     #[inline(never)]
     pub(crate) fn release_to_waiters(&self) -> Status {
         let mut wakeups = Wakeups::new();
+        let status = self.hand_over(&mut wakeups);
+        wakeups.fire();
+        status
+    }
+
+    /// The hold is given up and waiters are queued: hands the lock to the first live
+    /// one, leaving its completion in `wakeups`.
+    #[cold]
+    fn hand_over(&self, wakeups: &mut Wakeups) -> Status {
         let mut list = lock(&self.waiters);
         let mut handed_off = false;
-        let woken = list.complete_first(&mut wakeups, |waiter| {
+        let woken = list.complete_first(wakeups, |waiter| {
             if self.fairness == Fairness::Throughput
                 && waiter.is_thread()
                 && !waiter.request.wants_handoff()
@@ -379,7 +407,6 @@ impl Lock {
         };
         self.state.store(state, Ordering::Release);
         drop(list);
-        wakeups.fire();
         Status::Ok
     }
 }

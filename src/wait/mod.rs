@@ -249,6 +249,8 @@ pub(crate) fn wait_async<S: WaitSource + 'static>(
     publish::announce(&op);
     list.link_async(op.clone(), false);
     drop(list);
+    // What `admit` left to do after the unlock (a condition's release hands its lock on).
+    wakeups.fire();
     Started::Pending(Op(op))
 }
 
