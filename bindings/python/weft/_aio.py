@@ -1235,6 +1235,8 @@ class _AioQueueMixin:
             raise QueueEmpty from None
 
     async def async_put(self, item, *, blocking=True, timeout=None):
+        if blocking and timeout is None:  # the common case first, with nothing to check
+            return await super().async_put(item)
         timeout = _timeout(blocking, timeout)
         if not blocking:
             return self.green_put(item, blocking=False)
@@ -1245,6 +1247,8 @@ class _AioQueueMixin:
             raise QueueFull
 
     async def async_get(self, *, blocking=True, timeout=None):
+        if blocking and timeout is None:  # the common case first, with nothing to check
+            return await super().async_get()
         timeout = _timeout(blocking, timeout)
         if not blocking:
             return self.green_get(blocking=False)

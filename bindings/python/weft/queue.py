@@ -27,7 +27,8 @@ import threading as _threading
 from ctypes import byref, c_bool, c_int64, c_size_t, c_uint64, c_void_p
 
 from . import _core, _lib
-from ._core import KEEP, Handle, async_wait, free_op, wait_blocking
+from ._core import (KEEP, Handle, async_wait, free_op, raw_op_free, raw_op_item,
+                    running_trio, unconverted, wait_blocking)
 from ._lib import (CLOSED, NULL_CB, OK, OVERFLOW, TIMEOUT, WOULD_BLOCK, WeftError, fast,
                    lib)
 
@@ -45,6 +46,9 @@ except AttributeError:
 _raw_try_put = _lib.raw.queue_try_put
 _raw_try_get = _lib.raw.queue_try_get
 _ZERO_I64 = c_int64(0)
+# the async starts without argument conversion (`_core.unconverted`)
+_raw_put_async = unconverted(fast.queue_put_async)
+_raw_get_async = unconverted(fast.queue_get_async)
 
 # key -> object, for every item inside some weft queue created here
 _items: dict = {}
@@ -116,28 +120,28 @@ class _WeftQueue(Handle):
         return st, out.value
 
     async def _async_put_key(self, key):
-        h = self._h
-        wire = 0 if self._kind_tickets else key
+        hp = self._hp
+        wire = c_void_p(0 if self._kind_tickets else key)
         # a put that landed cannot be withdrawn: if it won the race against a
         # cancellation, it completes normally (the cancellation comes at the next
         # checkpoint); a put that raises cancellation did not go in
         st, op = await async_wait(
-            lambda port, k, opref: fast.queue_put_async(h, wire, 0, port, NULL_CB, k, opref),
+            lambda port, k, opref: _raw_put_async(hp, wire, _ZERO_I64, port, None, k, opref),
             undo=KEEP)
-        free_op(op)
+        if op is not None:
+            raw_op_free(op)
         return st
 
     async def _async_get_key(self):
-        h = self._h
+        hp = self._hp
         out = c_void_p()
         st, op = await async_wait(
-            lambda port, k, opref: fast.queue_get_async(h, byref(out), port, NULL_CB, k,
-                                                        opref),
+            lambda port, k, opref: _raw_get_async(hp, byref(out), port, None, k, opref),
             undo=self._give_back)
         if op is not None:
             if st == OK:
-                fast.op_item(op, byref(out))
-            free_op(op)
+                raw_op_item(op, byref(out))
+            raw_op_free(op)
         return st, out.value
 
     def _give_back(self, op):
@@ -324,12 +328,17 @@ class Queue(_WeftQueue):
         pass
 
     # --- async faces (asyncio, trio, anyio)
+    # The fast paths (the put or get completes at once) make one C call and, under
+    # asyncio, do not yield; under trio they are checkpoints (`_core.running_trio`).
     async def async_put(self, item):
-        await _core.checkpoint_before()
+        trio = running_trio()
+        if trio is not None:
+            await trio.checkpoint_if_cancelled()
         key = self._enter(item)
-        st = fast.queue_try_put(self._h, 0 if self._kind_tickets else key, 0)
+        st = _raw_try_put(self._hp, c_void_p(0 if self._kind_tickets else key), _ZERO_I64)
         if st != WOULD_BLOCK:
-            await _core.checkpoint_after()
+            if trio is not None:
+                await trio.cancel_shielded_checkpoint()
         else:
             try:
                 st = await self._async_put_key(key)
@@ -347,24 +356,30 @@ class Queue(_WeftQueue):
         raise WeftError(st, "queue_put_async")
 
     async def async_get(self):
-        await _core.checkpoint_before()
+        trio = running_trio()
+        if trio is not None:
+            await trio.checkpoint_if_cancelled()
         st, key = self._try_get_key()
         if st != WOULD_BLOCK:
-            await _core.checkpoint_after()
+            if trio is not None:
+                await trio.cancel_shielded_checkpoint()
         else:
             st, key = await self._async_get_key()
         if st == OK:
-            return await self._async_leave(key)
+            if self._leave_yields:
+                return await self._async_leave(key)
+            return self._leave(key)
         if st == CLOSED:
             raise ShutDown
         raise WeftError(st, "queue_get_async")
 
-    async def _async_leave(self, key):
-        return self._leave(key)
+    # PriorityQueue: a get's item may not be in the heap yet, and the async face waits
+    # for it in `_async_leave` (a coroutine) instead of `_leave`
+    _leave_yields = False
 
     def _try_get_key(self):
         out = c_void_p()
-        st = fast.queue_try_get(self._h, byref(out))
+        st = _raw_try_get(self._hp, byref(out))
         return st, out.value
 
     async def async_join(self):
@@ -421,6 +436,8 @@ class PriorityQueue(Queue):
             while not self._heap:  # the ticket's putter is between its put and its push
                 self._ready.wait(0.01)
             return heapq.heappop(self._heap)
+
+    _leave_yields = True
 
     async def _async_leave(self, ticket):
         # The ticket's putter may be a task of this very loop that has not run since its
@@ -501,17 +518,23 @@ class SimpleQueue(_WeftQueue):
         return self.get(False)
 
     async def async_put(self, item):
-        await _core.checkpoint_before()
+        trio = running_trio()
+        if trio is not None:
+            await trio.checkpoint_if_cancelled()
         self.put(item)
-        await _core.checkpoint_after()
+        if trio is not None:
+            await trio.cancel_shielded_checkpoint()
 
     async def async_get(self):
-        await _core.checkpoint_before()
+        trio = running_trio()
+        if trio is not None:
+            await trio.checkpoint_if_cancelled()
         out = c_void_p()
-        st = fast.queue_try_get(self._h, byref(out))
+        st = _raw_try_get(self._hp, byref(out))
         key = out.value
         if st != WOULD_BLOCK:
-            await _core.checkpoint_after()
+            if trio is not None:
+                await trio.cancel_shielded_checkpoint()
         else:
             st, key = await self._async_get_key()
         if st == OK:
