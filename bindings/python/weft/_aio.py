@@ -1221,7 +1221,8 @@ class _AioQueueMixin:
     __slots__ = ()
 
     def green_put(self, item, *, blocking=True, timeout=None):
-        timeout = _timeout(blocking, timeout)
+        if timeout is not None:
+            timeout = _timeout(blocking, timeout)
         try:
             self.put(item, blocking, timeout)
         except _stdqueue.Full:
@@ -1236,6 +1237,8 @@ class _AioQueueMixin:
 
     async def async_put(self, item, *, blocking=True, timeout=None):
         if blocking and timeout is None:  # the common case first, with nothing to check
+            if self._put_at_once(item):  # asyncio, and there was room (weft.queue)
+                return
             return await super().async_put(item)
         timeout = _timeout(blocking, timeout)
         if not blocking:
@@ -1248,6 +1251,9 @@ class _AioQueueMixin:
 
     async def async_get(self, *, blocking=True, timeout=None):
         if blocking and timeout is None:  # the common case first, with nothing to check
+            item = self._get_at_once()  # asyncio, and an item was there (weft.queue)
+            if item is not _wq.NOT_NOW:
+                return item
             return await super().async_get()
         timeout = _timeout(blocking, timeout)
         if not blocking:
@@ -1355,10 +1361,10 @@ class SimpleQueue(_AioQueueMixin, _wq.SimpleQueue):
             self.put(item)
 
     async def async_put(self, item, *, blocking=True, timeout=None):
-        if blocking:
-            await _wq.SimpleQueue.async_put(self, item)  # a checkpoint under trio
-        else:
+        if not blocking:
             self.put(item)
+        elif not self._put_at_once(item):  # under asyncio it went in
+            await _wq.SimpleQueue.async_put(self, item)  # a checkpoint under trio
 
     def green_put(self, item, *, blocking=True, timeout=None):
         self.put(item)

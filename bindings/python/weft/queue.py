@@ -52,6 +52,9 @@ _raw_get_async = unconverted(fast.queue_get_async)
 
 # key -> object, for every item inside some weft queue created here
 _items: dict = {}
+
+# what the async fast paths (`_get_at_once`) answer when they did nothing
+NOT_NOW = object()
 _next_key = itertools.count(1).__next__
 
 
@@ -153,6 +156,24 @@ class _WeftQueue(Handle):
 
     def _unput(self, key):
         pass
+
+    # --- the async faces' fast path under asyncio: one C call, no yield and no coroutine
+    # of its own, tried first by every async put and get (the aiologic-style faces of
+    # weft._aio included). Under trio each async call is a checkpoint instead, so there
+    # is no fast path: the call goes the whole way (see `async_get`).
+    def _get_at_once(self):
+        """Under asyncio, the item if one can be taken now; else NOT_NOW (nothing
+        happened)."""
+        if self._leave_yields or running_trio() is not None:
+            return NOT_NOW
+        out = c_void_p()
+        if _raw_try_get(self._hp, byref(out)) != OK:
+            return NOT_NOW
+        return self._leave(out.value)
+
+    # PriorityQueue: a get's item may not be in the heap yet, and the async face waits
+    # for it in `_async_leave` (a coroutine) instead of `_leave`
+    _leave_yields = False
 
     # --- queries
     def qsize(self):
@@ -328,9 +349,23 @@ class Queue(_WeftQueue):
         pass
 
     # --- async faces (asyncio, trio, anyio)
-    # The fast paths (the put or get completes at once) make one C call and, under
-    # asyncio, do not yield; under trio they are checkpoints (`_core.running_trio`).
+    def _put_at_once(self, item):
+        """Under asyncio, True if the item went in now; else False (nothing happened)."""
+        if running_trio() is not None:
+            return False
+        key = self._enter(item)
+        if _raw_try_put(self._hp, c_void_p(0 if self._kind_tickets else key),
+                        _ZERO_I64) == OK:
+            self._entered(key)
+            return True
+        self._unput(key)
+        return False
+
     async def async_put(self, item):
+        if self._put_at_once(item):
+            return
+        # under trio, a checkpoint whatever happens (trio's own channels do the same);
+        # under asyncio, the queue was full a moment ago
         trio = running_trio()
         if trio is not None:
             await trio.checkpoint_if_cancelled()
@@ -356,6 +391,9 @@ class Queue(_WeftQueue):
         raise WeftError(st, "queue_put_async")
 
     async def async_get(self):
+        item = self._get_at_once()
+        if item is not NOT_NOW:
+            return item
         trio = running_trio()
         if trio is not None:
             await trio.checkpoint_if_cancelled()
@@ -372,10 +410,6 @@ class Queue(_WeftQueue):
         if st == CLOSED:
             raise ShutDown
         raise WeftError(st, "queue_get_async")
-
-    # PriorityQueue: a get's item may not be in the heap yet, and the async face waits
-    # for it in `_async_leave` (a coroutine) instead of `_leave`
-    _leave_yields = False
 
     def _try_get_key(self):
         out = c_void_p()
@@ -517,15 +551,29 @@ class SimpleQueue(_WeftQueue):
     def get_nowait(self):
         return self.get(False)
 
-    async def async_put(self, item):
-        trio = running_trio()
-        if trio is not None:
-            await trio.checkpoint_if_cancelled()
+    def _leave(self, key):
+        return _items.pop(key)
+
+    def _put_at_once(self, item):
+        """Under asyncio, puts the item and returns True (it never waits); under trio,
+        False (the put goes through `async_put`, a checkpoint)."""
+        if running_trio() is not None:
+            return False
         self.put(item)
-        if trio is not None:
-            await trio.cancel_shielded_checkpoint()
+        return True
+
+    async def async_put(self, item):
+        if self._put_at_once(item):
+            return
+        trio = running_trio()
+        await trio.checkpoint_if_cancelled()
+        self.put(item)
+        await trio.cancel_shielded_checkpoint()
 
     async def async_get(self):
+        item = self._get_at_once()
+        if item is not NOT_NOW:
+            return item
         trio = running_trio()
         if trio is not None:
             await trio.checkpoint_if_cancelled()
