@@ -4,6 +4,7 @@ aware in the main thread), asyncio and trio (one port per event loop)."""
 from __future__ import annotations
 
 import ctypes
+import gc
 import itertools
 import os
 import threading
@@ -93,13 +94,44 @@ class Handle:
 
     def __del__(self):
         try:
-            if _lib is not None and getattr(_lib, "fast", None) is not None:
-                self.close()
+            if _lib is None or getattr(_lib, "fast", None) is None:
+                return  # interpreter shutdown: the library may be half gone
+            if _collecting:
+                # The cyclic garbage collector is finalizing a group of unreachable
+                # objects, in no particular order, and every one of them stays usable
+                # until all have been finalized (PEP 442): another's __del__ may still
+                # use this one (put to this queue). It is closed once the collection is
+                # over (`_after_collection`).
+                _close_after_collection.append(self)
+                return
+            self.close()
         except Exception:  # interpreter shutdown: the library may be half gone
             pass
 
 
 _NULL = c_void_p(None)
+
+# True while the cyclic garbage collector runs (set by `_after_collection`).
+_collecting = False
+_close_after_collection: list = []  # handles whose __del__ ran during a collection
+
+
+def _after_collection(phase, info):
+    """A `gc.callbacks` hook: marks a collection's start, and at its end closes the
+    handles whose __del__ it ran (each is then released for good: a finalizer runs once)."""
+    global _collecting
+    try:
+        if phase == "start":
+            _collecting = True
+            return
+        _collecting = False
+        while _close_after_collection:
+            _close_after_collection.pop().close()
+    except Exception:  # interpreter shutdown
+        pass
+
+
+gc.callbacks.append(_after_collection)
 
 
 def timeout_ns(timeout) -> int:
