@@ -3,10 +3,12 @@ aware in the main thread), asyncio and trio (one port per event loop)."""
 
 from __future__ import annotations
 
+import _thread
 import ctypes
 import gc
 import itertools
 import os
+import signal
 import threading
 import time
 import weakref
@@ -237,14 +239,21 @@ def wait_blocking(blocking_call, async_start, timeout, undo=None, on_cancelled=N
     ``blocking_call(ns)`` is the plain blocking C call (GIL released). In the main thread
     the wait goes through ``async_start(port, op_ref)`` and ``weft_op_wait`` on the op in
     slices of ``_SIGNAL_SLICE`` instead, so that Ctrl-C (KeyboardInterrupt) interrupts it
-    within a slice without losing the waiter's place in line; on an exception the op is cancelled, and ``undo(op)`` gives
-    back a grant that won the race, and ``on_cancelled()`` runs when the cancel won (e.g.
-    a condition wait re-acquiring its lock). Returns ``(status, op)``: op is a weft_op_p the caller
-    must free with ``fast.op_free`` (None when the call completed without one).
+    within a slice without losing the waiter's place in line. On an exception the op is
+    cancelled; ``on_cancelled()`` runs when the cancel won (e.g. a condition wait
+    re-acquiring its lock, a put forgetting its item) and the exception propagates. When
+    the grant won the race, ``undo`` says what it becomes, as in `async_wait`: a callable
+    ``undo(op)`` gives it back and the exception propagates; None: nothing to give back;
+    ``KEEP`` (it cannot be given back: a put whose item went in): the call completes
+    normally with ``(OK, op)`` and the exception is raised once the call has returned
+    (`_hold_until_returned`). Returns ``(status, op)``: op is a weft_op_p the caller must
+    free with ``fast.op_free`` (None when the call completed without one).
     """
     ns = timeout_ns(timeout)
     if ns == 0 or threading.get_ident() != _main_ident or async_start is None:
         return blocking_call(ns), None
+    if _held is not None:
+        _raise_held()  # held back for a call that has returned: raised before this one acts
     port = _get_main_port()
     op = weft_op_p()
     st = async_start(port._h, byref(op))
@@ -274,15 +283,73 @@ def wait_blocking(blocking_call, async_start, timeout, undo=None, on_cancelled=N
             # enough that Ctrl-C is seen within one: the C call is not ended by a signal.
             lib.op_wait(op, int(min(slice_, _SIGNAL_SLICE) * 1e9))
             port.drain()
-    except BaseException:
+    except BaseException as exc:
         st = fast.op_cancel(op)
         port.drain()
+        if st == OK and undo is KEEP:
+            # granted before the cancel, and what was granted cannot be given back (a
+            # put whose item went in): the call completes, and the exception comes once
+            # it has returned
+            _hold_until_returned(exc)
+            return OK, op
         if st == OK and undo is not None:
             undo(op)
         elif st == CANCELLED and on_cancelled is not None:
             on_cancelled()
         fast.op_free(op)
         raise
+
+
+# ------------------------------------------------------------- an exception held back
+# Python has no hook for "once this call has returned", so the signal machinery carries
+# a held exception: SIGINT is tripped again (`_thread.interrupt_main`) with
+# `_held_handler` as its handler, which Python runs at its next check for signals. While
+# weft code is on the stack (the rest of the interrupted call) the handler trips SIGINT
+# again and returns; at the first check outside weft it puts the previous handler back
+# and raises the exception there, in the caller, after the call returned. A blocking wait
+# that starts meanwhile raises it first, before it acts (`wait_blocking`).
+_PACKAGE_DIR = os.path.dirname(__file__) + os.sep
+_held = None  # (the exception, the SIGINT handler to put back) while one is held back
+
+
+def _hold_until_returned(exc):
+    """Holds ``exc`` back until the weft call running in the main thread has returned."""
+    global _held
+    if _held is None:  # (a second one meanwhile is the same interrupt: the first stands)
+        previous = signal.getsignal(signal.SIGINT)
+        # None: a handler not installed from Python, which cannot be put back as it was;
+        # Python's own stands in for it
+        _held = (exc, signal.default_int_handler if previous is None else previous)
+        signal.signal(signal.SIGINT, _held_handler)
+    _thread.interrupt_main()
+
+
+class _TripsSigintWhenReleased:
+    """Trips SIGINT from C as it is released (``__del__`` is the builtin itself, so no
+    Python frame runs, and Python does not check for signals in between)."""
+
+    __slots__ = ()
+    __del__ = _thread.interrupt_main
+
+
+def _held_handler(signum, frame):
+    while frame is not None:
+        if frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+            # still inside weft: again at the next check. Tripping here would run this
+            # handler again at once, inside itself (Python checks for signals after each
+            # call of a builtin); a local released as this handler returns trips it after.
+            again = _TripsSigintWhenReleased()  # noqa: F841
+            return
+        frame = frame.f_back
+    _raise_held()
+
+
+def _raise_held():
+    global _held
+    exc, previous = _held
+    _held = None
+    signal.signal(signal.SIGINT, previous)
+    raise exc
 
 
 # --------------------------------------------------------------------------------- ports

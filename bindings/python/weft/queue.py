@@ -99,8 +99,7 @@ class _WeftQueue(Handle):
         st, op = wait_blocking(
             lambda ns: lib.queue_put(h, wire, 0, ns),
             lambda port, opref: fast.queue_put_async(h, wire, 0, port, NULL_CB, None, opref),
-            timeout, undo=lambda op: self._entered(key),
-            on_cancelled=lambda: self._unput(key))
+            timeout, undo=KEEP, on_cancelled=lambda: self._unput(key))
         free_op(op)
         return st
 
