@@ -382,7 +382,7 @@ class Port(Handle):
         buf = self._buf
         n = c_size_t()
         while True:
-            _raw_port_poll(self._hp, buf, _BATCH_C, byref(n))
+            _raw_port_poll(self._h, buf, _BATCH_C, byref(n))
             k = n.value
             for i in range(k):
                 c = buf[i]

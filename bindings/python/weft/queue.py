@@ -46,6 +46,20 @@ except AttributeError:
 _raw_try_put = _lib.raw.queue_try_put
 _raw_try_get = _lib.raw.queue_try_get
 _ZERO_I64 = c_int64(0)
+
+
+# The tries of the async fast paths, with the shape of `weft._hot`'s (the lead's
+# accelerator branch): a put answers its status, a get the item (>= 0) or -status.
+def _hot_try_put(hp, item, priority):
+    return _raw_try_put(hp, c_void_p(item), c_int64(priority))
+
+
+def _hot_try_get(hp):
+    out = c_void_p()
+    st = _raw_try_get(hp, byref(out))
+    return (out.value or 0) if st == OK else -st
+
+
 # the async starts without argument conversion (`_core.unconverted`)
 _raw_put_async = unconverted(fast.queue_put_async)
 _raw_get_async = unconverted(fast.queue_get_async)
@@ -122,23 +136,23 @@ class _WeftQueue(Handle):
         return st, out.value
 
     async def _async_put_key(self, key):
-        hp = self._hp
+        h = self._h
         wire = c_void_p(0 if self._kind_tickets else key)
         # a put that landed cannot be withdrawn: if it won the race against a
         # cancellation, it completes normally (the cancellation comes at the next
         # checkpoint); a put that raises cancellation did not go in
         st, op = await async_wait(
-            lambda port, k, opref: _raw_put_async(hp, wire, _ZERO_I64, port, None, k, opref),
+            lambda port, k, opref: _raw_put_async(h, wire, _ZERO_I64, port, None, k, opref),
             undo=KEEP)
         if op is not None:
             raw_op_free(op)
         return st
 
     async def _async_get_key(self):
-        hp = self._hp
+        h = self._h
         out = c_void_p()
         st, op = await async_wait(
-            lambda port, k, opref: _raw_get_async(hp, byref(out), port, None, k, opref),
+            lambda port, k, opref: _raw_get_async(h, byref(out), port, None, k, opref),
             undo=self._give_back)
         if op is not None:
             if st == OK:
@@ -165,10 +179,15 @@ class _WeftQueue(Handle):
         happened)."""
         if self._leave_yields or running_trio() is not None:
             return NOT_NOW
-        out = c_void_p()
-        if _raw_try_get(self._hp, byref(out)) != OK:
+        got = _hot_try_get(self._hp)
+        if got < 0:
             return NOT_NOW
-        return self._leave(out.value)
+        return self._leave(got)
+
+    def _try_get_key(self):
+        """(status, key) of one try (the async gets, under trio or after the fast path)."""
+        got = _hot_try_get(self._hp)
+        return (OK, got) if got >= 0 else (-got, None)
 
     # PriorityQueue: a get's item may not be in the heap yet, and the async face waits
     # for it in `_async_leave` (a coroutine) instead of `_leave`
@@ -353,8 +372,7 @@ class Queue(_WeftQueue):
         if running_trio() is not None:
             return False
         key = self._enter(item)
-        if _raw_try_put(self._hp, c_void_p(0 if self._kind_tickets else key),
-                        _ZERO_I64) == OK:
+        if _hot_try_put(self._hp, 0 if self._kind_tickets else key, 0) == OK:
             self._entered(key)
             return True
         self._unput(key)
@@ -369,7 +387,7 @@ class Queue(_WeftQueue):
         if trio is not None:
             await trio.checkpoint_if_cancelled()
         key = self._enter(item)
-        st = _raw_try_put(self._hp, c_void_p(0 if self._kind_tickets else key), _ZERO_I64)
+        st = _hot_try_put(self._hp, 0 if self._kind_tickets else key, 0)
         if st != WOULD_BLOCK:
             if trio is not None:
                 await trio.cancel_shielded_checkpoint()
@@ -409,11 +427,6 @@ class Queue(_WeftQueue):
         if st == CLOSED:
             raise ShutDown
         raise WeftError(st, "queue_get_async")
-
-    def _try_get_key(self):
-        out = c_void_p()
-        st = _raw_try_get(self._hp, byref(out))
-        return st, out.value
 
     async def async_join(self):
         h = self._h
@@ -576,9 +589,7 @@ class SimpleQueue(_WeftQueue):
         trio = running_trio()
         if trio is not None:
             await trio.checkpoint_if_cancelled()
-        out = c_void_p()
-        st = _raw_try_get(self._hp, byref(out))
-        key = out.value
+        st, key = self._try_get_key()
         if st != WOULD_BLOCK:
             if trio is not None:
                 await trio.cancel_shielded_checkpoint()
