@@ -707,22 +707,6 @@ async def async_wait(start, undo=None, timeout=None, releases_others=False):
     return await _asyncio_wait(start, undo, timeout, releases_others)
 
 
-async def checkpoint_before():
-    """Under trio, the first half of a checkpoint for a call that may complete without
-    waiting: raises a pending cancellation (the call then has had no effect)."""
-    trio = running_trio()
-    if trio is not None:
-        await trio.checkpoint_if_cancelled()
-
-
-async def checkpoint_after():
-    """Under trio, the second half: yields to the other tasks without raising (what
-    the call did stands)."""
-    trio = running_trio()
-    if trio is not None:
-        await trio.cancel_shielded_checkpoint()
-
-
 def free_op(op):
     if op is not None:
         fast.op_free(op)
