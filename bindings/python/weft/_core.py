@@ -348,6 +348,8 @@ def _raise_held():
     global _held
     exc, previous = _held
     _held = None
+    if signal.getsignal(signal.SIGINT) is not _held_handler:
+        return  # SIGINT's handler was replaced meanwhile: the tripped SIGINT is its now
     signal.signal(signal.SIGINT, previous)
     raise exc
 
