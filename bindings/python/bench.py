@@ -241,6 +241,39 @@ def bench_thread_to_asyncio():
     return rows
 
 
+# -------------------------------------------------------------------- asyncio→thread
+def bench_asyncio_to_thread():
+    """The other direction: an asyncio task's async put, a thread's blocking get (the
+    task waits for room whenever the thread falls behind)."""
+    def case(make, aput, tget):
+        def run(n):
+            async def main():
+                q = make()
+                t = threading.Thread(target=lambda: [tget(q) for _ in range(n)])
+                t.start()
+                for i in range(n):
+                    await aput(q, i)
+                t.join()
+                if janus and isinstance(q, janus.Queue):
+                    q.close()
+                    await q.wait_closed()
+            asyncio.run(main())
+        return run
+    cases = [("weft.Queue (async_put → green_get)", lambda: weft.Queue(MAXSIZE),
+              lambda q, i: q.async_put(i), lambda q: q.green_get())]
+    if aiologic:
+        cases.append(("aiologic.Queue (async_put → green_get)", lambda: aiologic.Queue(MAXSIZE),
+                      lambda q, i: q.async_put(i), lambda q: q.green_get()))
+    if janus:
+        cases.append(("janus.Queue (async_q.put → sync_q.get)", lambda: janus.Queue(MAXSIZE),
+                      lambda q, i: q.async_q.put(i), lambda q: q.sync_q.get()))
+    if culsans:
+        cases.append(("culsans.Queue (async_q.put → sync_q.get)",
+                      lambda: culsans.Queue(MAXSIZE), lambda q, i: q.async_q.put(i),
+                      lambda q: q.sync_q.get()))
+    return [(name, best(case(*fns), N_Q)) for name, *fns in cases]
+
+
 # ------------------------------------------------------------ thread→trio / anyio
 def bench_thread_to_trio_and_anyio():
     """The thread → task handoff under trio and anyio (both backends): weft and aiologic
@@ -306,6 +339,11 @@ def main():
     print("| queue | ns/item |")
     print("|---|---:|")
     for name, v in bench_thread_to_asyncio():
+        print(f"| {name} | {v:.0f} |")
+    print("\n## Queue handoff asyncio task → thread (bounded, maxsize 64)\n")
+    print("| queue | ns/item |")
+    print("|---|---:|")
+    for name, v in bench_asyncio_to_thread():
         print(f"| {name} | {v:.0f} |")
     print("\n## Queue handoff thread → trio / anyio task (bounded, maxsize 64)\n")
     print_loops_table()

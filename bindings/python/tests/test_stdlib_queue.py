@@ -7,6 +7,9 @@ import pytest
 
 test_queue = pytest.importorskip("test.test_queue")
 
+# an exception in a __del__ (test_reentrancy puts from one) is a failure here, not a warning
+pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
+
 import weft.queue as wq  # noqa: E402
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import queue as _stdqueue
 from types import MappingProxyType
 import threading as _threading
-from ctypes import byref, c_bool, c_int64, c_size_t, c_uint64, c_void_p
+from ctypes import byref, c_bool, c_size_t, c_uint64, c_void_p
 
 from . import _hot, _lib
 from . import queue as _wq
@@ -1241,7 +1241,8 @@ class _AioQueueMixin:
     __slots__ = ()
 
     def green_put(self, item, *, blocking=True, timeout=None):
-        timeout = _timeout(blocking, timeout)
+        if timeout is not None:
+            timeout = _timeout(blocking, timeout)
         try:
             self.put(item, blocking, timeout)
         except _stdqueue.Full:
@@ -1255,6 +1256,10 @@ class _AioQueueMixin:
             raise QueueEmpty from None
 
     async def async_put(self, item, *, blocking=True, timeout=None):
+        if blocking and timeout is None:  # the common case first, with nothing to check
+            if self._put_at_once(item):  # asyncio, and there was room (weft.queue)
+                return
+            return await super().async_put(item)
         timeout = _timeout(blocking, timeout)
         if not blocking:
             return self.green_put(item, blocking=False)
@@ -1265,6 +1270,11 @@ class _AioQueueMixin:
             raise QueueFull
 
     async def async_get(self, *, blocking=True, timeout=None):
+        if blocking and timeout is None:  # the common case first, with nothing to check
+            item = self._get_at_once()  # asyncio, and an item was there (weft.queue)
+            if item is not _wq.NOT_NOW:
+                return item
+            return await super().async_get()
         timeout = _timeout(blocking, timeout)
         if not blocking:
             return self.green_get(blocking=False)
@@ -1371,10 +1381,10 @@ class SimpleQueue(_AioQueueMixin, _wq.SimpleQueue):
             self.put(item)
 
     async def async_put(self, item, *, blocking=True, timeout=None):
-        if blocking:
-            await _wq.SimpleQueue.async_put(self, item)  # a checkpoint under trio
-        else:
+        if not blocking:
             self.put(item)
+        elif not self._put_at_once(item):  # under asyncio it went in
+            await _wq.SimpleQueue.async_put(self, item)  # a checkpoint under trio
 
     def green_put(self, item, *, blocking=True, timeout=None):
         self.put(item)

@@ -3,13 +3,18 @@ aware in the main thread), asyncio and trio (one port per event loop)."""
 
 from __future__ import annotations
 
+import _thread
 import ctypes
+import gc
 import itertools
 import os
+import signal
 import threading
 import time
 import weakref
 from ctypes import byref, c_int32, c_size_t, c_void_p
+
+import sniffio
 
 from . import _hot, _lib
 from ._lib import ANSWERED, CANCELLED, FOREVER, OK, PENDING, TIMEOUT, fast, lib, weft_op_p, weft_port_p
@@ -123,11 +128,42 @@ class Handle:
 
     def __del__(self):
         try:
-            if _lib is not None and getattr(_lib, "fast", None) is not None:
-                self.close()
+            if _lib is None or getattr(_lib, "fast", None) is None:
+                return  # interpreter shutdown: the library may be half gone
+            if _collecting:
+                # The cyclic garbage collector is finalizing a group of unreachable
+                # objects, in no particular order, and every one of them stays usable
+                # until all have been finalized (PEP 442): another's __del__ may still
+                # use this one (put to this queue). It is closed once the collection is
+                # over (`_after_collection`).
+                _close_after_collection.append(self)
+                return
+            self.close()
         except Exception:  # interpreter shutdown: the library may be half gone
             pass
 
+
+# True while the cyclic garbage collector runs (set by `_after_collection`).
+_collecting = False
+_close_after_collection: list = []  # handles whose __del__ ran during a collection
+
+
+def _after_collection(phase, info):
+    """A `gc.callbacks` hook: marks a collection's start, and at its end closes the
+    handles whose __del__ it ran (each is then released for good: a finalizer runs once)."""
+    global _collecting
+    try:
+        if phase == "start":
+            _collecting = True
+            return
+        _collecting = False
+        while _close_after_collection:
+            _close_after_collection.pop().close()
+    except Exception:  # interpreter shutdown
+        pass
+
+
+gc.callbacks.append(_after_collection)
 
 
 def timeout_ns(timeout) -> int:
@@ -233,14 +269,21 @@ def wait_blocking(blocking_call, async_start, timeout, undo=None, on_cancelled=N
     ``blocking_call(ns)`` is the plain blocking C call (GIL released). In the main thread
     the wait goes through ``async_start(port, op_ref)`` and ``weft_op_wait`` on the op in
     slices of ``_SIGNAL_SLICE`` instead, so that Ctrl-C (KeyboardInterrupt) interrupts it
-    within a slice without losing the waiter's place in line; on an exception the op is cancelled, and ``undo(op)`` gives
-    back a grant that won the race, and ``on_cancelled()`` runs when the cancel won (e.g.
-    a condition wait re-acquiring its lock). Returns ``(status, op)``: op is a weft_op_p the caller
-    must free with ``fast.op_free`` (None when the call completed without one).
+    within a slice without losing the waiter's place in line. On an exception the op is
+    cancelled; ``on_cancelled()`` runs when the cancel won (e.g. a condition wait
+    re-acquiring its lock, a put forgetting its item) and the exception propagates. When
+    the grant won the race, ``undo`` says what it becomes, as in `async_wait`: a callable
+    ``undo(op)`` gives it back and the exception propagates; None: nothing to give back;
+    ``KEEP`` (it cannot be given back: a put whose item went in): the call completes
+    normally with ``(OK, op)`` and the exception is raised once the call has returned
+    (`_hold_until_returned`). Returns ``(status, op)``: op is a weft_op_p the caller must
+    free with ``fast.op_free`` (None when the call completed without one).
     """
     ns = timeout_ns(timeout)
     if ns == 0 or threading.get_ident() != _main_ident or async_start is None:
         return blocking_call(ns), None
+    if _held is not None:
+        _raise_held()  # held back for a call that has returned: raised before this one acts
     port = _get_main_port()
     op = weft_op_p()
     st = async_start(port._h, byref(op))
@@ -270,15 +313,75 @@ def wait_blocking(blocking_call, async_start, timeout, undo=None, on_cancelled=N
             # enough that Ctrl-C is seen within one: the C call is not ended by a signal.
             lib.op_wait(op, int(min(slice_, _SIGNAL_SLICE) * 1e9))
             port.drain()
-    except BaseException:
+    except BaseException as exc:
         st = fast.op_cancel(op)
         port.drain()
+        if st == OK and undo is KEEP:
+            # granted before the cancel, and what was granted cannot be given back (a
+            # put whose item went in): the call completes, and the exception comes once
+            # it has returned
+            _hold_until_returned(exc)
+            return OK, op
         if st == OK and undo is not None:
             undo(op)
         elif st == CANCELLED and on_cancelled is not None:
             on_cancelled()
         fast.op_free(op)
         raise
+
+
+# ------------------------------------------------------------- an exception held back
+# Python has no hook for "once this call has returned", so the signal machinery carries
+# a held exception: SIGINT is tripped again (`_thread.interrupt_main`) with
+# `_held_handler` as its handler, which Python runs at its next check for signals. While
+# weft code is on the stack (the rest of the interrupted call) the handler trips SIGINT
+# again and returns; at the first check outside weft it puts the previous handler back
+# and raises the exception there, in the caller, after the call returned. A blocking wait
+# that starts meanwhile raises it first, before it acts (`wait_blocking`).
+_PACKAGE_DIR = os.path.dirname(__file__) + os.sep
+_held = None  # (the exception, the SIGINT handler to put back) while one is held back
+
+
+def _hold_until_returned(exc):
+    """Holds ``exc`` back until the weft call running in the main thread has returned."""
+    global _held
+    if _held is None:  # (a second one meanwhile is the same interrupt: the first stands)
+        previous = signal.getsignal(signal.SIGINT)
+        # None: a handler not installed from Python, which cannot be put back as it was;
+        # Python's own stands in for it
+        _held = (exc, signal.default_int_handler if previous is None else previous)
+        signal.signal(signal.SIGINT, _held_handler)
+    _thread.interrupt_main()
+
+
+class _TripsSigintWhenReleased:
+    """Trips SIGINT from C as it is released (``__del__`` is the builtin itself, so no
+    Python frame runs, and Python does not check for signals in between)."""
+
+    __slots__ = ()
+    __del__ = _thread.interrupt_main
+
+
+def _held_handler(signum, frame):
+    while frame is not None:
+        if frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+            # still inside weft: again at the next check. Tripping here would run this
+            # handler again at once, inside itself (Python checks for signals after each
+            # call of a builtin); a local released as this handler returns trips it after.
+            again = _TripsSigintWhenReleased()  # noqa: F841
+            return
+        frame = frame.f_back
+    _raise_held()
+
+
+def _raise_held():
+    global _held
+    exc, previous = _held
+    _held = None
+    if signal.getsignal(signal.SIGINT) is not _held_handler:
+        return  # SIGINT's handler was replaced meanwhile: the tripped SIGINT is its now
+    signal.signal(signal.SIGINT, previous)
+    raise exc
 
 
 # --------------------------------------------------------------------------------- ports
@@ -308,15 +411,34 @@ class Port(Handle):
     def drain(self):
         """Takes every pending completion; returns a list of (key, status)."""
         out = []
+        buf = self._buf
         n = c_size_t()
         while True:
-            fast.port_poll(self._h, self._buf, self.BATCH, byref(n))
+            _raw_port_poll(self._h, buf, _BATCH_C, byref(n))
             k = n.value
             for i in range(k):
-                c = self._buf[i]
+                c = buf[i]
                 out.append((c.arg or 0, c.status))
             if k < self.BATCH:
                 return out
+
+
+_BATCH_C = c_size_t(Port.BATCH)
+
+
+def unconverted(fn):
+    """``fn``, a function of `_lib.fast`, once more without argument conversion (as the
+    functions of `_lib.raw`; made here from its address so that the loader stays as it
+    is): the GIL held, and the caller passes ready-made C values only (c_void_p, c_int64,
+    c_size_t, ctypes pointers, ``byref(...)``, None for NULL), never a bare int, which
+    ctypes would pass as a 32-bit C int. For the calls of the async hot paths, where the
+    conversion of each argument costs more than the call."""
+    return ctypes.PYFUNCTYPE(_lib.weft_status)(ctypes.cast(fn, c_void_p).value)
+
+
+_raw_port_poll = unconverted(fast.port_poll)
+raw_op_item = unconverted(fast.op_item)
+raw_op_free = unconverted(fast.op_free)
 
 
 _keys = itertools.count(1)
@@ -326,13 +448,41 @@ _keys = itertools.count(1)
 KEEP = object()
 
 
-# ------------------------------------------------------------------------------- asyncio
+# ----------------------------------------------------------------- the running library
+# Asked on every async call, so asked cheaply: sniffio's own order (its thread-local name,
+# which trio sets while it runs; then its context variable, which other libraries may
+# set), without `sniffio.current_async_library()`'s last step (asking asyncio for its
+# current task): a task of no library sniffio knows is asyncio's, as it always was here.
+_sniffio_thread = sniffio.thread_local
+_sniffio_cvar = sniffio.current_async_library_cvar
+_trio_lowlevel = None  # trio.lowlevel, imported at the first call under trio
+
+
 def _library():
-    try:
-        import sniffio
-        return sniffio.current_async_library()
-    except Exception:
-        return "asyncio"
+    """The async library of the calling task: "trio", else "asyncio"."""
+    name = _sniffio_thread.name
+    if name is None:
+        name = _sniffio_cvar.get()
+        if name is None:
+            return "asyncio"
+    return name
+
+
+def running_trio():
+    """``trio.lowlevel`` if the calling task runs under trio, else None (asyncio). The
+    async fast paths call its ``checkpoint_if_cancelled`` before they take effect and
+    ``cancel_shielded_checkpoint`` after (trio's checkpoint rule, as in trio's own
+    channels); under asyncio a call that completes at once does not yield."""
+    global _trio_lowlevel
+    name = _sniffio_thread.name
+    if name is None:
+        name = _sniffio_cvar.get()
+    if name != "trio":
+        return None
+    if _trio_lowlevel is None:
+        import trio.lowlevel
+        _trio_lowlevel = trio.lowlevel
+    return _trio_lowlevel
 
 
 async def sleep(seconds):
@@ -355,6 +505,7 @@ def current_task():
     return asyncio.current_task()
 
 
+# ------------------------------------------------------------------------------- asyncio
 class _AsyncioPort:
     def __init__(self, loop):
         self.port = Port()
@@ -365,8 +516,9 @@ class _AsyncioPort:
         weakref.finalize(loop, self.port.close)
 
     def _ready(self):
+        waiters = self.waiters
         for key, status in self.port.drain():
-            fut = self.waiters.pop(key, None)
+            fut = waiters.pop(key, None)
             if fut is not None and not fut.done():
                 fut.set_result(status)
 
@@ -382,52 +534,69 @@ def _asyncio_port(loop):
 
 
 async def _asyncio_wait(start, undo, timeout, releases_others=False):
-    import asyncio
-    loop = asyncio.get_running_loop()
+    global _asyncio
+    if _asyncio is None:
+        import asyncio as _asyncio
+    loop = _asyncio.get_running_loop()
     p = _asyncio_port(loop)
     key = next(_keys)
     op = weft_op_p()
-    st = start(p.port._h, key, byref(op))
+    st = start(p.port._h, c_void_p(key), byref(op))
     if st != PENDING:
         if releases_others:
             p._ready()  # wake the waiters this call released, in their order
             try:
-                await asyncio.sleep(0)  # and let them run first, as aiologic's
-            except asyncio.CancelledError as exc:
+                await _asyncio.sleep(0)  # and let them run first, as aiologic's
+            except _asyncio.CancelledError as exc:
                 _asyncio_cancel_later(loop, exc)  # the call took effect: it completes
         return st, None
     fut = loop.create_future()
     p.waiters[key] = fut
-    timer = None
+    if timeout is None:  # the common case, without a timer
+        try:
+            return await fut, op
+        except BaseException as exc:
+            if _asyncio_withdraw(loop, p, key, op, undo, exc, None):
+                return OK, op
+            raise
     timer_answer = []  # what the timer's cancel was told (only the first cancel answers)
-    if timeout is not None:
-        # the timer cancels the op; its completion (CANCELLED, or the grant that won)
-        # still comes through the port and settles the future
-        timer = loop.call_later(max(timeout, 0), lambda: timer_answer.append(fast.op_cancel(op)))
+    # the timer cancels the op; its completion (CANCELLED, or the grant that won) still
+    # comes through the port and settles the future
+    timer = loop.call_later(max(timeout, 0), lambda: timer_answer.append(fast.op_cancel(op)))
     try:
         st = await fut
-        if st == CANCELLED and timer is not None:
+        if st == CANCELLED:
             st = TIMEOUT
     except BaseException as exc:
-        # Cancelled (or interrupted) while the op waited, or after its completion had
-        # settled the future but before this task ran again: the op may have been
-        # granted already, and op_cancel says which side won.
-        p.waiters.pop(key, None)
-        answer = fast.op_cancel(op)
-        if answer == ANSWERED and timer_answer:
-            answer = timer_answer[0]  # the timer cancelled first: its answer stands
-        if answer == OK:
-            if undo is KEEP and isinstance(exc, asyncio.CancelledError):
-                _asyncio_cancel_later(loop, exc)
-                return OK, op
-            if undo is not None and undo is not KEEP:
-                undo(op)
-        fast.op_free(op)
+        if _asyncio_withdraw(loop, p, key, op, undo, exc, timer_answer):
+            return OK, op
         raise
     finally:
-        if timer is not None:
-            timer.cancel()
+        timer.cancel()
     return st, op
+
+
+_asyncio = None  # the asyncio module, imported at the first wait under asyncio
+
+
+def _asyncio_withdraw(loop, p, key, op, undo, exc, timer_answer):
+    """The awaiting task was cancelled (or interrupted) while its op waited, or after
+    the op's completion had settled the future but before the task ran again: the op may
+    have been granted already, and op_cancel says which side won. Returns True if the
+    call completes normally (a grant ``undo=KEEP`` keeps; the cancellation comes again
+    at the task's next suspension); otherwise the op is freed and the caller re-raises."""
+    p.waiters.pop(key, None)
+    answer = fast.op_cancel(op)
+    if answer == ANSWERED and timer_answer:
+        answer = timer_answer[0]  # the timer cancelled first: its answer stands
+    if answer == OK:
+        if undo is KEEP and isinstance(exc, _asyncio.CancelledError):
+            _asyncio_cancel_later(loop, exc)
+            return True
+        if undo is not None and undo is not KEEP:
+            undo(op)
+    fast.op_free(op)
+    return False
 
 
 def _asyncio_cancel_later(loop, exc):
@@ -485,8 +654,8 @@ _trio_port_var_lock = threading.Lock()
 
 def _trio_port():
     global _trio_port_var
-    import trio
     if _trio_port_var is None:
+        import trio
         with _trio_port_var_lock:
             if _trio_port_var is None:
                 _trio_port_var = trio.lowlevel.RunVar("weft_port")
@@ -499,22 +668,22 @@ def _trio_port():
 
 
 async def _trio_wait(start, undo, timeout=None, releases_others=False):
-    import trio
+    ll = running_trio()  # trio.lowlevel
     # every call is a checkpoint, as trio's own (and aiologic's under trio): a pending
     # cancellation is raised before anything happens ...
-    await trio.lowlevel.checkpoint_if_cancelled()
+    await ll.checkpoint_if_cancelled()
     p = _trio_port()
     key = next(_keys)
     op = weft_op_p()
-    st = start(p.port._h, key, byref(op))
+    st = start(p.port._h, c_void_p(key), byref(op))
     if st != PENDING:
         # ... and a call that completed at once yields to the others without raising
         # one (the grant must reach the caller)
         if releases_others:
             p._ready()  # the waiters this call released are rescheduled before it
-        await trio.lowlevel.cancel_shielded_checkpoint()
+        await ll.cancel_shielded_checkpoint()
         return st, None
-    p.waiters[key] = trio.lowlevel.current_task()
+    p.waiters[key] = ll.current_task()
 
     def abort(raise_cancel):
         granted = fast.op_cancel(op) == OK
@@ -522,19 +691,20 @@ async def _trio_wait(start, undo, timeout=None, releases_others=False):
             # granted first and it cannot be undone: the wait completes (the port task
             # reschedules this task with the grant); trio delivers the cancellation at
             # the next checkpoint
-            return trio.lowlevel.Abort.FAILED
+            return ll.Abort.FAILED
         p.waiters.pop(key, None)
         if granted and undo is not None:
             undo(op)
         fast.op_free(op)
-        return trio.lowlevel.Abort.SUCCEEDED
+        return ll.Abort.SUCCEEDED
 
     if timeout is None:
-        st = await trio.lowlevel.wait_task_rescheduled(abort)
+        st = await ll.wait_task_rescheduled(abort)
         return st, op
     # the timeout counts only once the op waits (a grant at once is no timeout)
+    import trio
     with trio.move_on_after(timeout):
-        st = await trio.lowlevel.wait_task_rescheduled(abort)
+        st = await ll.wait_task_rescheduled(abort)
         return st, op
     return TIMEOUT, None  # the op was cancelled (and freed) by `abort`
 
@@ -567,22 +737,6 @@ async def async_wait(start, undo=None, timeout=None, releases_others=False):
     if _library() == "trio":
         return await _trio_wait(start, undo, timeout, releases_others)
     return await _asyncio_wait(start, undo, timeout, releases_others)
-
-
-async def checkpoint_before():
-    """Under trio, the first half of a checkpoint for a call that may complete without
-    waiting: raises a pending cancellation (the call then has had no effect)."""
-    if _library() == "trio":
-        import trio
-        await trio.lowlevel.checkpoint_if_cancelled()
-
-
-async def checkpoint_after():
-    """Under trio, the second half: yields to the other tasks without raising (what
-    the call did stands)."""
-    if _library() == "trio":
-        import trio
-        await trio.lowlevel.cancel_shielded_checkpoint()
 
 
 def free_op(op):

@@ -27,7 +27,8 @@ import threading as _threading
 from ctypes import byref, c_bool, c_int64, c_size_t, c_uint64, c_void_p
 
 from . import _core, _hot, _lib
-from ._core import KEEP, Handle, async_wait, free_op, wait_blocking
+from ._core import (KEEP, Handle, async_wait, free_op, raw_op_free, raw_op_item,
+                    running_trio, unconverted, wait_blocking)
 from ._lib import (CLOSED, NULL_CB, OK, OVERFLOW, TIMEOUT, WOULD_BLOCK, WeftError, fast,
                    lib)
 
@@ -44,9 +45,18 @@ except AttributeError:
 
 _hot_try_put = _hot.queue_try_put
 _hot_try_get = _hot.queue_try_get
+_ZERO_I64 = c_int64(0)
+
+
+# the async starts without argument conversion (`_core.unconverted`)
+_raw_put_async = unconverted(fast.queue_put_async)
+_raw_get_async = unconverted(fast.queue_get_async)
 
 # key -> object, for every item inside some weft queue created here
 _items: dict = {}
+
+# what the async fast paths (`_get_at_once`) answer when they did nothing
+NOT_NOW = object()
 _next_key = itertools.count(1).__next__
 
 
@@ -91,8 +101,7 @@ class _WeftQueue(Handle):
         st, op = wait_blocking(
             lambda ns: _hot.queue_put(hp, wire, 0, ns),
             lambda port, opref: fast.queue_put_async(h, wire, 0, port, NULL_CB, None, opref),
-            timeout, undo=lambda op: self._entered(key),
-            on_cancelled=lambda: self._unput(key))
+            timeout, undo=KEEP, on_cancelled=lambda: self._unput(key))
         free_op(op)
         return st
 
@@ -124,27 +133,27 @@ class _WeftQueue(Handle):
 
     async def _async_put_key(self, key):
         h = self._h
-        wire = 0 if self._kind_tickets else key
+        wire = c_void_p(0 if self._kind_tickets else key)
         # a put that landed cannot be withdrawn: if it won the race against a
         # cancellation, it completes normally (the cancellation comes at the next
         # checkpoint); a put that raises cancellation did not go in
         st, op = await async_wait(
-            lambda port, k, opref: fast.queue_put_async(h, wire, 0, port, NULL_CB, k, opref),
+            lambda port, k, opref: _raw_put_async(h, wire, _ZERO_I64, port, None, k, opref),
             undo=KEEP)
-        free_op(op)
+        if op is not None:
+            raw_op_free(op)
         return st
 
     async def _async_get_key(self):
         h = self._h
         out = c_void_p()
         st, op = await async_wait(
-            lambda port, k, opref: fast.queue_get_async(h, byref(out), port, NULL_CB, k,
-                                                        opref),
+            lambda port, k, opref: _raw_get_async(h, byref(out), port, None, k, opref),
             undo=self._give_back)
         if op is not None:
             if st == OK:
-                fast.op_item(op, byref(out))
-            free_op(op)
+                raw_op_item(op, byref(out))
+            raw_op_free(op)
         return st, out.value
 
     def _give_back(self, op):
@@ -156,6 +165,29 @@ class _WeftQueue(Handle):
 
     def _unput(self, key):
         pass
+
+    # --- the async faces' fast path under asyncio: one C call, no yield and no coroutine
+    # of its own, tried first by every async put and get (the aiologic-style faces of
+    # weft._aio included). Under trio each async call is a checkpoint instead, so there
+    # is no fast path: the call goes the whole way (see `async_get`).
+    def _get_at_once(self):
+        """Under asyncio, the item if one can be taken now; else NOT_NOW (nothing
+        happened)."""
+        if self._leave_yields or running_trio() is not None:
+            return NOT_NOW
+        got = _hot_try_get(self._hp)
+        if got < 0:
+            return NOT_NOW
+        return self._leave(got)
+
+    def _try_get_key(self):
+        """(status, key) of one try (the async gets, under trio or after the fast path)."""
+        got = _hot_try_get(self._hp)
+        return (OK, got) if got >= 0 else (-got, None)
+
+    # PriorityQueue: a get's item may not be in the heap yet, and the async face waits
+    # for it in `_async_leave` (a coroutine) instead of `_leave`
+    _leave_yields = False
 
     # --- queries
     def qsize(self):
@@ -336,12 +368,30 @@ class Queue(_WeftQueue):
         pass
 
     # --- async faces (asyncio, trio, anyio)
-    async def async_put(self, item):
-        await _core.checkpoint_before()
+    def _put_at_once(self, item):
+        """Under asyncio, True if the item went in now; else False (nothing happened)."""
+        if running_trio() is not None:
+            return False
         key = self._enter(item)
-        st = fast.queue_try_put(self._h, 0 if self._kind_tickets else key, 0)
+        if _hot_try_put(self._hp, 0 if self._kind_tickets else key, 0) == OK:
+            self._entered(key)
+            return True
+        self._unput(key)
+        return False
+
+    async def async_put(self, item):
+        if self._put_at_once(item):
+            return
+        # under trio, a checkpoint whatever happens (trio's own channels do the same);
+        # under asyncio, the queue was full a moment ago
+        trio = running_trio()
+        if trio is not None:
+            await trio.checkpoint_if_cancelled()
+        key = self._enter(item)
+        st = _hot_try_put(self._hp, 0 if self._kind_tickets else key, 0)
         if st != WOULD_BLOCK:
-            await _core.checkpoint_after()
+            if trio is not None:
+                await trio.cancel_shielded_checkpoint()
         else:
             try:
                 st = await self._async_put_key(key)
@@ -359,25 +409,25 @@ class Queue(_WeftQueue):
         raise WeftError(st, "queue_put_async")
 
     async def async_get(self):
-        await _core.checkpoint_before()
+        item = self._get_at_once()
+        if item is not NOT_NOW:
+            return item
+        trio = running_trio()
+        if trio is not None:
+            await trio.checkpoint_if_cancelled()
         st, key = self._try_get_key()
         if st != WOULD_BLOCK:
-            await _core.checkpoint_after()
+            if trio is not None:
+                await trio.cancel_shielded_checkpoint()
         else:
             st, key = await self._async_get_key()
         if st == OK:
-            return await self._async_leave(key)
+            if self._leave_yields:
+                return await self._async_leave(key)
+            return self._leave(key)
         if st == CLOSED:
             raise ShutDown
         raise WeftError(st, "queue_get_async")
-
-    async def _async_leave(self, key):
-        return self._leave(key)
-
-    def _try_get_key(self):
-        out = c_void_p()
-        st = fast.queue_try_get(self._h, byref(out))
-        return st, out.value
 
     async def async_join(self):
         h = self._h
@@ -433,6 +483,8 @@ class PriorityQueue(Queue):
             while not self._heap:  # the ticket's putter is between its put and its push
                 self._ready.wait(0.01)
             return heapq.heappop(self._heap)
+
+    _leave_yields = True
 
     async def _async_leave(self, ticket):
         # The ticket's putter may be a task of this very loop that has not run since its
@@ -512,18 +564,36 @@ class SimpleQueue(_WeftQueue):
     def get_nowait(self):
         return self.get(False)
 
-    async def async_put(self, item):
-        await _core.checkpoint_before()
+    def _leave(self, key):
+        return _items.pop(key)
+
+    def _put_at_once(self, item):
+        """Under asyncio, puts the item and returns True (it never waits); under trio,
+        False (the put goes through `async_put`, a checkpoint)."""
+        if running_trio() is not None:
+            return False
         self.put(item)
-        await _core.checkpoint_after()
+        return True
+
+    async def async_put(self, item):
+        if self._put_at_once(item):
+            return
+        trio = running_trio()
+        await trio.checkpoint_if_cancelled()
+        self.put(item)
+        await trio.cancel_shielded_checkpoint()
 
     async def async_get(self):
-        await _core.checkpoint_before()
-        out = c_void_p()
-        st = fast.queue_try_get(self._h, byref(out))
-        key = out.value
+        item = self._get_at_once()
+        if item is not NOT_NOW:
+            return item
+        trio = running_trio()
+        if trio is not None:
+            await trio.checkpoint_if_cancelled()
+        st, key = self._try_get_key()
         if st != WOULD_BLOCK:
-            await _core.checkpoint_after()
+            if trio is not None:
+                await trio.cancel_shielded_checkpoint()
         else:
             st, key = await self._async_get_key()
         if st == OK:

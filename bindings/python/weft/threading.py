@@ -21,7 +21,7 @@ select(), so Ctrl-C interrupts them without losing the waiter's place in line.
 from __future__ import annotations
 
 import threading as _threading
-from ctypes import byref, c_bool, c_int64, c_size_t, c_uint64
+from ctypes import byref, c_bool, c_size_t, c_uint64
 from time import monotonic as _time
 
 from . import _hot, _lib
