@@ -727,7 +727,9 @@ class Condition(Handle):
         st, op = wait_blocking(
             lambda ns: lib.cond_wait_as(h, tok, ns),
             lambda port, r: fast.cond_wait_async(h, tok, port, NULL_CB, None, r),
-            timeout, on_cancelled=lambda: self._reacquire(tok, depth))
+            timeout, on_cancelled=lambda: self._reacquire(tok, depth),
+            # notified and holding the lock when interrupted: the notification goes on
+            undo=lambda op: fast.cond_notify(h, 1, None))
         free_op(op)
         return st == OK
 
@@ -1018,7 +1020,7 @@ class _BarrierBase(Handle):
         st, op = wait_blocking(
             lambda ns: lib.barrier_wait(h, ns, byref(idx)),
             lambda port, r: fast.barrier_wait_async(h, port, NULL_CB, None, r, byref(idx)),
-            timeout)
+            timeout, undo=KEEP)  # a passed phase cannot be undone: the wait returns its index
         if op is not None:
             if st == OK:
                 fast.op_value(op, byref(idx))

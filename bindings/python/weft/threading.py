@@ -25,7 +25,8 @@ from ctypes import byref, c_bool, c_size_t, c_uint64
 from time import monotonic as _time
 
 from . import _hot, _lib
-from ._core import Handle, async_wait, free_op, thread_token, thread_token_c, wait_blocking
+from ._core import (KEEP, Handle, async_wait, free_op, thread_token, thread_token_c,
+                    wait_blocking)
 from ._lib import (BROKEN, DEADLOCK, FOREVER, NOT_OWNER, NULL_CB, OK, OVERFLOW, TIMEOUT,
                    WOULD_BLOCK, WeftError, fast, lib)
 
@@ -392,7 +393,9 @@ class Condition(Handle):
         st, op = wait_blocking(
             lambda ns: lib.cond_wait_as(h, owner, ns),
             lambda port, opref: fast.cond_wait_async(h, owner, port, NULL_CB, None, opref),
-            timeout, on_cancelled=reacquire)
+            timeout, on_cancelled=reacquire,
+            # notified and holding the lock when interrupted: the notification goes on
+            undo=lambda op: fast.cond_notify(h, 1, None))
         free_op(op)
         if st == OK:
             return True
@@ -600,7 +603,7 @@ def _barrier_wait(h, timeout):
         lambda ns: lib.barrier_wait(h, ns, byref(idx)),
         lambda port, opref: fast.barrier_wait_async(h, port, NULL_CB, None, opref,
                                                     byref(idx)),
-        timeout)
+        timeout, undo=KEEP)  # a passed phase cannot be undone: the wait returns its index
     if op is not None:
         if st == OK:
             fast.op_value(op, byref(idx))
