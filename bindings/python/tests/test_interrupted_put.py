@@ -114,3 +114,21 @@ def test_a_put_interrupted_at_its_grant_either_went_in_and_returned_or_raised(ma
         outcomes.add(returned)
         q.close()
     assert outcomes == {True, False}  # both sides of the race were met
+
+
+def test_a_put_interrupted_before_its_wait_leaves_nothing_in_the_item_table():
+    # Ctrl-C can land between the item entering the table of live items and the wait (a
+    # signal is raised as a Python function is entered): simulated by a _put_key that
+    # raises at once. The item did not go in, so it must not stay in the table.
+    class InterruptedQueue(wq.Queue):
+        __slots__ = ()
+
+        def _put_key(self, key, timeout):
+            raise KeyboardInterrupt
+
+    q = InterruptedQueue(1)
+    before = len(wq._items)
+    with pytest.raises(KeyboardInterrupt):
+        q.put(object())
+    assert len(wq._items) == before
+    q.close()

@@ -247,7 +247,13 @@ class Queue(_WeftQueue):
     def put(self, item, block=True, timeout=None):
         timeout = _check_timeout(block, timeout)  # before any effect
         key = self._enter(item)
-        st = self._put_key(key, timeout)  # tries first, then waits
+        try:
+            st = self._put_key(key, timeout)  # tries first, then waits
+        except BaseException:
+            # an exception (Ctrl-C) before or during the wait: the item did not go in (a
+            # put that went in returns normally), so it leaves the table
+            self._unput(key)
+            raise
         if st == OK:
             self._entered(key)
             return
