@@ -1,7 +1,7 @@
 """Benchmarks of the Python binding against the stdlib, aiologic, janus and culsans.
 
     WEFT_LIBRARY=target/release/libweft.so PYTHONPATH=bindings/python \
-        python3 bindings/python/bench.py [--quick] [--queues | --loops | --handoff]
+        python3 bindings/python/bench.py [--quick] [--locks | --queues | --loops | --handoff]
 
 Each figure is the best of 3 runs, in nanoseconds per operation (lock: one acquire +
 release; queue: one item from producer to consumer).
@@ -81,6 +81,8 @@ def bench_locks():
     rows = []
     cases = [("threading.Lock", threading.Lock()),
              ("weft.threading.Lock", wt.Lock()),
+             ("threading.RLock", threading.RLock()),
+             ("weft.threading.RLock", wt.RLock()),
              ("weft.Lock (green)", weft.Lock())]
     if aiologic:
         cases.append(("aiologic.Lock (green)", aiologic.Lock()))
@@ -312,6 +314,13 @@ def print_loops_table():
 def main():
     if "--loops" in sys.argv:  # only the thread → trio / anyio table
         print_loops_table()
+        return
+    if "--locks" in sys.argv:  # only the lock table
+        print(f"# the hot calls: {weft._hot.active}")
+        print("| lock | 1 thread | 2 threads contending |")
+        print("|---|---:|---:|")
+        for name, unc, con in bench_locks():
+            print(f"| {name} | {unc:.0f} | {con:.0f} |")
         return
     if "--handoff" in sys.argv:  # only the FIFO handoff table
         print_fifo_handoff()

@@ -34,6 +34,10 @@ __all__ = ["Lock", "RLock", "Condition", "Semaphore", "BoundedSemaphore", "Event
            "Barrier", "BrokenBarrierError", "TIMEOUT_MAX"]
 
 TIMEOUT_MAX = _threading.TIMEOUT_MAX
+# Lock(flags) / RLock(flags): strict FIFO handoff (the default), or a running thread may
+# take a just-released lock ahead of a sleeping waiter, as threading.Lock lets it (README)
+LOCK_FIFO = _lib.LOCK_FIFO
+LOCK_THROUGHPUT = _lib.LOCK_THROUGHPUT
 _toks = _threading.local()
 _hot_acquire = _hot.lock_acquire_as
 _hot_release = _hot.lock_release_as
