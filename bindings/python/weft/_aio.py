@@ -13,7 +13,7 @@ from . import _hot, _lib
 from . import queue as _wq
 from ._core import (KEEP, Handle, async_wait, async_wait_uncancellable, free_op,
                     owner_ident, owner_is_task_of_this_thread, task_owner, thread_token,
-                    thread_token_c, wait_blocking)
+                    thread_token_c, thread_token_now as _token_now, wait_blocking)
 from ._core import _owner_idents as _core_owner_idents
 from ._lib import (BUSY, DEADLOCK, FOREVER, INVALID, NOT_LOCKED, NOT_OWNER, NULL_CB, OK,
                    OVERFLOW, TIMEOUT, WOULD_BLOCK, WeftError, fast, lib)
@@ -349,12 +349,12 @@ class Lock(Handle):
     def __enter__(self):
         # the uncontended try through `_hot` (no ctypes argument conversion); anything
         # else (wait, DEADLOCK, a closed handle) goes the full way
-        if _hot_acquire(self._hp, thread_token_c(), _ZERO_NS) != 0:
+        if _hot_acquire(self._hp, _token_now() or thread_token_c(), _ZERO_NS) != 0:
             self.green_acquire()
         return self
 
     def __exit__(self, *exc):
-        if _hot_release(self._hp, thread_token_c()) != 0:
+        if _hot_release(self._hp, _token_now() or thread_token_c()) != 0:
             self.green_release()  # raises the right error
 
     async def __aenter__(self):
@@ -466,12 +466,12 @@ class RLock(Handle):
 
     def __enter__(self):
         # the uncontended try through `_hot`; anything else goes the full way
-        if _hot_racquire(self._hp, thread_token_c(), 1, _ZERO_NS) != 0:
+        if _hot_racquire(self._hp, _token_now() or thread_token_c(), 1, _ZERO_NS) != 0:
             self.green_acquire()
         return self
 
     def __exit__(self, *exc):
-        if _hot_rrelease(self._hp, thread_token_c(), 1) != 0:
+        if _hot_rrelease(self._hp, _token_now() or thread_token_c(), 1) != 0:
             self.green_release()  # raises the right error
 
     __aenter__ = Lock.__aenter__

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import _thread
 import ctypes
+import functools
 import gc
 import itertools
 import os
@@ -225,6 +226,11 @@ def thread_token() -> int:
         _thread_tok.c = _hot.token_value(t)
         _register_owner(t, "threading", threading.get_ident(), threading.current_thread())
         return t
+
+
+# `thread_token_c()` without a Python call when this thread has one already (a C-level
+# getattr; None before the thread's first): `thread_token_now() or thread_token_c()`
+thread_token_now = functools.partial(getattr, _thread_tok, "c", None)
 
 
 def thread_token_c():

@@ -27,6 +27,7 @@ from time import monotonic as _time
 from . import _hot, _lib
 from ._core import (KEEP, Handle, async_wait, free_op, thread_token, thread_token_c,
                     wait_blocking)
+from ._core import thread_token_now as _token_now
 from ._lib import (BROKEN, DEADLOCK, FOREVER, NOT_OWNER, NULL_CB, OK, OVERFLOW, TIMEOUT,
                    WOULD_BLOCK, WeftError, fast, lib)
 
@@ -243,21 +244,22 @@ class RLock(Handle):
         raise WeftError(st, "rlock_acquire")
 
     def acquire(self, blocking=True, timeout=-1):
-        if timeout == -1 and _hot_racquire(self._hp, thread_token_c(), 1, _ZERO_NS) == 0:
-            return True  # the uncontended call, through `_hot` (`blocking` does not matter)
+        if timeout == -1:  # the uncontended call through `_hot` (`blocking` does not matter)
+            if _hot_racquire(self._hp, _token_now() or thread_token_c(), 1, _ZERO_NS) == 0:
+                return True
         return self._acquire_n(1, _check_lock_args(blocking, timeout))
 
     def __enter__(self):
-        if _hot_racquire(self._hp, thread_token_c(), 1, _ZERO_NS) == 0:  # OK
+        if _hot_racquire(self._hp, _token_now() or thread_token_c(), 1, _ZERO_NS) == 0:  # OK
             return True
         return self._acquire_n(1, None)
 
     def release(self):
-        if _hot_rrelease(self._hp, thread_token_c(), 1) != OK:
+        if _hot_rrelease(self._hp, _token_now() or thread_token_c(), 1) != OK:
             raise RuntimeError("cannot release un-acquired lock")
 
     def __exit__(self, *exc):
-        if _hot_rrelease(self._hp, thread_token_c(), 1) != OK:
+        if _hot_rrelease(self._hp, _token_now() or thread_token_c(), 1) != OK:
             raise RuntimeError("cannot release un-acquired lock")
 
     def _recursion_count(self):
