@@ -250,7 +250,10 @@ typedef int32_t weft_status;
  * inside `weft_port_run` on the loop's thread. No weft lock is held: it may call weft.
  * It may run before the starting `*_async` call has returned, but never before that call
  * has written `*op_out`: a callback can reach its op (say for `weft_op_item`) through an
- * `op_out` that lives in its `arg`.
+ * `op_out` that lives in its `arg`. `*op_out` is written with a release store, so another
+ * thread may watch it while the start runs and cancel the op as soon as it appears: read
+ * it with an acquire load (C11 `atomic_load_explicit(..., memory_order_acquire)` on an
+ * `_Atomic(weft_op *)`, or `__atomic_load_n(op_out, __ATOMIC_ACQUIRE)`).
  */
 typedef void (*weft_callback)(void *arg, weft_status status);
 

@@ -2,6 +2,7 @@
 
 use std::ffi::c_void;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicPtr, Ordering};
 
 use super::boundary::guard;
 use super::handle::{self, Handle, check_out};
@@ -26,7 +27,10 @@ impl Handle for weft_op {
 /// inside `weft_port_run` on the loop's thread. No weft lock is held: it may call weft.
 /// It may run before the starting `*_async` call has returned, but never before that call
 /// has written `*op_out`: a callback can reach its op (say for `weft_op_item`) through an
-/// `op_out` that lives in its `arg`.
+/// `op_out` that lives in its `arg`. `*op_out` is written with a release store, so another
+/// thread may watch it while the start runs and cancel the op as soon as it appears: read
+/// it with an acquire load (C11 `atomic_load_explicit(..., memory_order_acquire)` on an
+/// `_Atomic(weft_op *)`, or `__atomic_load_n(op_out, __ATOMIC_ACQUIRE)`).
 pub type weft_callback = Option<unsafe extern "C" fn(arg: *mut c_void, status: weft_status)>;
 
 /// The shared body of every `*_async` export: borrows the handle, validates the
@@ -64,12 +68,16 @@ pub(crate) fn start_async<H: Handle>(
 
 /// The publish hook of `start_async`: writes the caller's reference to the op to the
 /// caller's `op_out` (passed as a word), on this thread, while the start call runs.
+/// A release store: another thread watching `*op_out` (to cancel the op at once) reads
+/// it with an acquire load, and then sees the op fully made.
 fn write_op_out(op_out: usize, op: &Arc<OpInner>) {
     let op_out = op_out as *mut *mut weft_op;
     if !op_out.is_null() {
-        // SAFETY: non-NULL out-pointer supplied by the caller of the running start call.
-        // The written reference is the caller's.
-        unsafe { op_out.write(handle::into_raw(op.clone())) };
+        // SAFETY: non-NULL out-pointer supplied by the caller of the running start call,
+        // aligned for a pointer (as any `weft_op *` object is), and valid for the start
+        // call; the written reference is the caller's.
+        let slot = unsafe { AtomicPtr::from_ptr(op_out) };
+        slot.store(handle::into_raw(op.clone()), Ordering::Release);
     }
 }
 
