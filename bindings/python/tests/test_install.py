@@ -224,7 +224,8 @@ def test_sdist_builds_from_source(tmp_path):
     root = "weft_sync-0.1.0/"
     with tarfile.open(sdist) as tar:
         names = set(tar.getnames())
-        for needed in ("setup.py", "pyproject.toml", "weft/_lib.py", "rust/Cargo.toml",
+        for needed in ("setup.py", "pyproject.toml", "weft/_lib.py", "weft/_speedups.c",
+                       "rust/Cargo.toml",
                        "rust/Cargo.lock", "rust/build.rs", "rust/src/lib.rs",
                        "rust/src/ffi/mod.rs", "rust/include/weft.h"):
             assert root + needed in names, needed
@@ -238,6 +239,7 @@ def test_sdist_builds_from_source(tmp_path):
     (wheel,) = (tmp_path / "dist").iterdir()
     names, _ = _wheel_tags(wheel)
     assert "weft/_native/libweft.so" in names
+    assert "weft/_speedups.abi3.so" in names  # the accelerator builds from the sdist too
     with zipfile.ZipFile(wheel) as z:
         z.extract("weft/_native/libweft.so", tmp_path / "unpacked")
     check = ("import ctypes, sys; lib = ctypes.CDLL(sys.argv[1]);"
