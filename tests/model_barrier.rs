@@ -143,23 +143,14 @@ fn run(parties: u64, kind: BarrierKind, steps: Vec<Step>) {
                 assert_eq!(barrier.reset(), expected);
             }
             Step::Cancel(pick) => {
-                if let Some(op) = h.pick(pick) {
-                    let real = h.cancel_real(op);
-                    let (expected, withdrew) = h.cancel_model(op);
-                    if withdrew {
-                        model.line.retain(|&i| i != op);
-                        model.broken = true;
-                        model.break_all(&mut h, Status::Broken);
-                    }
-                    assert_eq!(real, expected);
+                if let Some(op) = h.cancel_picked(pick) {
+                    model.line.retain(|&i| i != op);
+                    model.broken = true;
+                    model.break_all(&mut h, Status::Broken);
                 }
             }
             Step::Poll => h.poll(),
-            Step::ClosePort => {
-                for op in h.close_port() {
-                    h.undeliverable(op);
-                }
-            }
+            Step::ClosePort => h.close_port_dropping(),
         }
         h.check();
         assert_eq!(barrier.is_broken(), model.broken, "broken");

@@ -125,21 +125,12 @@ fn run(initial: u64, steps: Vec<Step>) {
                 assert_eq!(real, expected);
             }
             Step::Cancel(pick) => {
-                if let Some(op) = h.pick(pick) {
-                    let real = h.cancel_real(op);
-                    let (expected, withdrew) = h.cancel_model(op);
-                    if withdrew {
-                        model.line.retain(|&i| i != op);
-                    }
-                    assert_eq!(real, expected);
+                if let Some(op) = h.cancel_picked(pick) {
+                    model.line.retain(|&i| i != op);
                 }
             }
             Step::Poll => h.poll(),
-            Step::ClosePort => {
-                for op in h.close_port() {
-                    h.undeliverable(op);
-                }
-            }
+            Step::ClosePort => h.close_port_dropping(),
         }
         h.check();
         assert_eq!(countdown.value(), model.count, "value");

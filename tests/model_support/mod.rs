@@ -253,6 +253,25 @@ impl Harness {
         self.real[index].cancel()
     }
 
+    /// A `Cancel` step: picks an op (if any), cancels it for real and in the model, and
+    /// checks that both answer the same. Returns the op if its cancel withdrew it from the
+    /// line: the caller takes it out of its model's line (and does what else that means).
+    pub fn cancel_picked(&mut self, pick: usize) -> Option<usize> {
+        let op = self.pick(pick)?;
+        let real = self.cancel_real(op);
+        let (expected, withdrew) = self.cancel_model(op);
+        assert_eq!(real, expected, "cancel of op {op}");
+        withdrew.then_some(op)
+    }
+
+    /// A `ClosePort` step for a model with nothing to give back: the completions queued
+    /// in the closed port are dropped.
+    pub fn close_port_dropping(&mut self) {
+        for op in self.close_port() {
+            self.undeliverable(op);
+        }
+    }
+
     /// Closes the real port and opens a new one; returns the ops whose completions the
     /// model had queued in the closed port, in order: the caller passes each to
     /// [`undeliverable`](Self::undeliverable) and gives back what it says.
