@@ -259,8 +259,7 @@ class RLock(Handle):
             raise RuntimeError("cannot release un-acquired lock")
 
     def __exit__(self, *exc):
-        if _hot_rrelease(self._hp, _token_now() or thread_token_c(), 1) != OK:
-            raise RuntimeError("cannot release un-acquired lock")
+        self.release()
 
     def _recursion_count(self):
         out = c_uint64()
